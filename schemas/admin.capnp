@@ -1,0 +1,64 @@
+@0xe001a205e441fd23;
+# What the admin actor answers: node status, a user's profile, KPIs.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("prescient::schema");
+
+struct DataCenterStatus {
+  name @0 :Text;
+  region @1 :Text;
+  cpuCapacityMillicores @2 :Float64;
+  cpuUsedMillicores @3 :Float64;
+  memoryCapacityMb @4 :Float64;
+  memoryUsedMb @5 :Float64;
+  instancesGranted @6 :UInt64;  # live grants not yet released
+}
+
+struct NodeStatus {
+  nodeId @0 :Text;
+  version @1 :Text;
+  uptimeS @2 :Float64;
+  shards @3 :UInt32;
+  residentProfiles @4 :UInt64;     # user profiles currently in memory
+  knownUsers @5 :UInt64;           # users with any stored history
+  eventsIngested @6 :UInt64;       # since the node started
+  eventsPerSecond @7 :Float64;     # over the last few seconds
+  storageBytes @8 :UInt64;         # live SST bytes on disk
+  rssBytes @9 :UInt64;             # resident memory of the node process
+  dataCenters @10 :List(DataCenterStatus);
+  eventTimeUs @11 :Int64;          # the node's event-time watermark
+}
+
+struct AppCount {
+  app @0 :Text;
+  events @1 :UInt64;
+  launches @2 :UInt64;
+}
+
+struct UserSummary {
+  tenant @0 :Text;
+  user @1 :Text;
+  found @2 :Bool;                  # false: no history for this user
+  events @3 :UInt64;
+  firstEventUs @4 :Int64;
+  lastEventUs @5 :Int64;
+  devices @6 :List(Text);
+  topApps @7 :List(AppCount);      # most used first
+  activityClass @8 :Text;          # frequent | regular | occasional
+  resident @9 :Bool;               # profile currently in memory
+  storedEvents @10 :UInt64;        # events readable from the time series
+}
+
+struct Kpis {
+  eventsIngested @0 :UInt64;
+  eventsRejected @1 :UInt64;
+  requests @2 :UInt64;
+  grantsPrewarmed @3 :UInt64;
+  grantsShadow @4 :UInt64;
+  grantsReactive @5 :UInt64;
+  hitRate @6 :Float64;             # (prewarmed + shadow) / requests
+  coldStarts @7 :UInt64;
+  releases @8 :UInt64;
+  decisionLatencyP50Us @9 :Float64;
+  decisionLatencyP99Us @10 :Float64;
+}

@@ -1,0 +1,81 @@
+// Value types for the admin queries (mirrors schemas/admin.capnp). The admin
+// actor fills them, the gateway converts them, prescientctl prints them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "prescient/schema/admin.capnp.h"
+
+namespace prescient {
+
+struct data_center_status {
+  std::string name;
+  std::string region;
+  double cpu_capacity_millicores = 0;
+  double cpu_used_millicores = 0;
+  double memory_capacity_mb = 0;
+  double memory_used_mb = 0;
+  uint64_t instances_granted = 0;
+};
+
+struct node_status {
+  std::string node_id;
+  std::string version;
+  double uptime_s = 0;
+  uint32_t shards = 0;
+  uint64_t resident_profiles = 0;
+  uint64_t known_users = 0;
+  uint64_t events_ingested = 0;
+  double events_per_second = 0;
+  uint64_t storage_bytes = 0;
+  uint64_t rss_bytes = 0;
+  std::vector<data_center_status> data_centers;
+  int64_t event_time_us = 0;
+};
+
+struct app_count {
+  std::string app;
+  uint64_t events = 0;
+  uint64_t launches = 0;
+};
+
+struct user_summary {
+  std::string tenant;
+  std::string user;
+  bool found = false;
+  uint64_t events = 0;
+  int64_t first_event_us = 0;
+  int64_t last_event_us = 0;
+  std::vector<std::string> devices;
+  std::vector<app_count> top_apps;
+  std::string activity_class;
+  bool resident = false;
+  uint64_t stored_events = 0;
+};
+
+struct kpis {
+  uint64_t events_ingested = 0;
+  uint64_t events_rejected = 0;
+  uint64_t requests = 0;
+  uint64_t grants_prewarmed = 0;
+  uint64_t grants_shadow = 0;
+  uint64_t grants_reactive = 0;
+  double hit_rate = 0;
+  uint64_t cold_starts = 0;
+  uint64_t releases = 0;
+  double decision_latency_p50_us = 0;
+  double decision_latency_p99_us = 0;
+};
+
+namespace wire {
+node_status from_capnp(schema::NodeStatus::Reader r);
+void to_capnp(const node_status& s, schema::NodeStatus::Builder b);
+user_summary from_capnp(schema::UserSummary::Reader r);
+void to_capnp(const user_summary& s, schema::UserSummary::Builder b);
+kpis from_capnp(schema::Kpis::Reader r);
+void to_capnp(const kpis& k, schema::Kpis::Builder b);
+} // namespace wire
+
+} // namespace prescient

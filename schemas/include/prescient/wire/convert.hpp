@@ -1,0 +1,26 @@
+// Conversion between Cap'n Proto readers/builders and the value types. The
+// gateway and the client are the only callers: one edge, one translation.
+#pragma once
+
+#include "prescient/schema/admin.capnp.h"
+#include "prescient/schema/event.capnp.h"
+#include "prescient/schema/request.capnp.h"
+#include "prescient/wire/event.hpp"
+
+namespace prescient::wire {
+
+/// Copies a wire event. Text is copied verbatim (validation is separate);
+/// a location is kept only when the consent flag is set.
+usage_event from_capnp(schema::UsageEvent::Reader r);
+void to_capnp(const usage_event& e, schema::UsageEvent::Builder b);
+
+resource_vector from_capnp(schema::ResourceVector::Reader r);
+void to_capnp(const resource_vector& v, schema::ResourceVector::Builder b);
+
+resource_request from_capnp(schema::ResourceRequest::Reader r);
+void to_capnp(const resource_request& q, schema::ResourceRequest::Builder b);
+
+grant from_capnp(schema::Grant::Reader r);
+void to_capnp(const grant& g, schema::Grant::Builder b);
+
+} // namespace prescient::wire

@@ -1,0 +1,33 @@
+@0xae7ca915e9a51827;
+# RPC interfaces. A node serves one bootstrap capability, Node, from which a
+# client obtains the Gateway (events, requests) or the Admin interface.
+# Errors are RPC exceptions whose description is a one-line reason.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("prescient::schema");
+
+using Event = import "event.capnp";
+using Request = import "request.capnp";
+using Adm = import "admin.capnp";
+
+interface Gateway {
+  submitEvents @0 (events :List(Event.UsageEvent)) -> (accepted :UInt32);
+  # Returns once every event is durable on the node. A batch is all or
+  # nothing: one bad event rejects the batch, naming the event's index.
+
+  request @1 (request :Request.ResourceRequest) -> (grant :Request.Grant);
+
+  release @2 (tenant :Text, user :Text, dataCenter :Text, instance :Text) -> ();
+  # Gives a granted instance back. Releasing twice is an error.
+}
+
+interface Admin {
+  status @0 () -> (status :Adm.NodeStatus);
+  user @1 (tenant :Text, user :Text) -> (summary :Adm.UserSummary);
+  kpis @2 () -> (kpis :Adm.Kpis);
+}
+
+interface Node {
+  gateway @0 () -> (gateway :Gateway);
+  admin @1 () -> (admin :Admin);
+}
