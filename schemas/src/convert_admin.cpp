@@ -1,0 +1,135 @@
+#include "prescient/wire/admin.hpp"
+
+namespace prescient::wire {
+
+namespace {
+
+std::string text(capnp::Text::Reader t) {
+  return std::string(t.cStr(), t.size());
+}
+
+} // namespace
+
+node_status from_capnp(schema::NodeStatus::Reader r) {
+  node_status s;
+  s.node_id = text(r.getNodeId());
+  s.version = text(r.getVersion());
+  s.uptime_s = r.getUptimeS();
+  s.shards = r.getShards();
+  s.resident_profiles = r.getResidentProfiles();
+  s.known_users = r.getKnownUsers();
+  s.events_ingested = r.getEventsIngested();
+  s.events_per_second = r.getEventsPerSecond();
+  s.storage_bytes = r.getStorageBytes();
+  s.rss_bytes = r.getRssBytes();
+  s.event_time_us = r.getEventTimeUs();
+  for (auto dc : r.getDataCenters()) {
+    data_center_status d;
+    d.name = text(dc.getName());
+    d.region = text(dc.getRegion());
+    d.cpu_capacity_millicores = dc.getCpuCapacityMillicores();
+    d.cpu_used_millicores = dc.getCpuUsedMillicores();
+    d.memory_capacity_mb = dc.getMemoryCapacityMb();
+    d.memory_used_mb = dc.getMemoryUsedMb();
+    d.instances_granted = dc.getInstancesGranted();
+    s.data_centers.push_back(std::move(d));
+  }
+  return s;
+}
+
+void to_capnp(const node_status& s, schema::NodeStatus::Builder b) {
+  b.setNodeId(s.node_id);
+  b.setVersion(s.version);
+  b.setUptimeS(s.uptime_s);
+  b.setShards(s.shards);
+  b.setResidentProfiles(s.resident_profiles);
+  b.setKnownUsers(s.known_users);
+  b.setEventsIngested(s.events_ingested);
+  b.setEventsPerSecond(s.events_per_second);
+  b.setStorageBytes(s.storage_bytes);
+  b.setRssBytes(s.rss_bytes);
+  b.setEventTimeUs(s.event_time_us);
+  auto dcs = b.initDataCenters(static_cast<unsigned>(s.data_centers.size()));
+  for (unsigned i = 0; i < s.data_centers.size(); ++i) {
+    const auto& d = s.data_centers[i];
+    auto o = dcs[i];
+    o.setName(d.name);
+    o.setRegion(d.region);
+    o.setCpuCapacityMillicores(d.cpu_capacity_millicores);
+    o.setCpuUsedMillicores(d.cpu_used_millicores);
+    o.setMemoryCapacityMb(d.memory_capacity_mb);
+    o.setMemoryUsedMb(d.memory_used_mb);
+    o.setInstancesGranted(d.instances_granted);
+  }
+}
+
+user_summary from_capnp(schema::UserSummary::Reader r) {
+  user_summary s;
+  s.tenant = text(r.getTenant());
+  s.user = text(r.getUser());
+  s.found = r.getFound();
+  s.events = r.getEvents();
+  s.first_event_us = r.getFirstEventUs();
+  s.last_event_us = r.getLastEventUs();
+  for (auto d : r.getDevices())
+    s.devices.push_back(text(d));
+  for (auto a : r.getTopApps())
+    s.top_apps.push_back({text(a.getApp()), a.getEvents(), a.getLaunches()});
+  s.activity_class = text(r.getActivityClass());
+  s.resident = r.getResident();
+  s.stored_events = r.getStoredEvents();
+  return s;
+}
+
+void to_capnp(const user_summary& s, schema::UserSummary::Builder b) {
+  b.setTenant(s.tenant);
+  b.setUser(s.user);
+  b.setFound(s.found);
+  b.setEvents(s.events);
+  b.setFirstEventUs(s.first_event_us);
+  b.setLastEventUs(s.last_event_us);
+  auto devs = b.initDevices(static_cast<unsigned>(s.devices.size()));
+  for (unsigned i = 0; i < s.devices.size(); ++i)
+    devs.set(i, s.devices[i]);
+  auto apps = b.initTopApps(static_cast<unsigned>(s.top_apps.size()));
+  for (unsigned i = 0; i < s.top_apps.size(); ++i) {
+    apps[i].setApp(s.top_apps[i].app);
+    apps[i].setEvents(s.top_apps[i].events);
+    apps[i].setLaunches(s.top_apps[i].launches);
+  }
+  b.setActivityClass(s.activity_class);
+  b.setResident(s.resident);
+  b.setStoredEvents(s.stored_events);
+}
+
+kpis from_capnp(schema::Kpis::Reader r) {
+  kpis k;
+  k.events_ingested = r.getEventsIngested();
+  k.events_rejected = r.getEventsRejected();
+  k.requests = r.getRequests();
+  k.grants_prewarmed = r.getGrantsPrewarmed();
+  k.grants_shadow = r.getGrantsShadow();
+  k.grants_reactive = r.getGrantsReactive();
+  k.hit_rate = r.getHitRate();
+  k.cold_starts = r.getColdStarts();
+  k.releases = r.getReleases();
+  k.decision_latency_p50_us = r.getDecisionLatencyP50Us();
+  k.decision_latency_p99_us = r.getDecisionLatencyP99Us();
+  return k;
+}
+
+void to_capnp(const kpis& k, schema::Kpis::Builder b) {
+  b.setEventsIngested(k.events_ingested);
+  b.setEventsRejected(k.events_rejected);
+  b.setRequests(k.requests);
+  b.setGrantsPrewarmed(k.grants_prewarmed);
+  b.setGrantsShadow(k.grants_shadow);
+  b.setGrantsReactive(k.grants_reactive);
+  b.setHitRate(k.hit_rate);
+  b.setColdStarts(k.cold_starts);
+  b.setReleases(k.releases);
+  b.setDecisionLatencyP50Us(k.decision_latency_p50_us);
+  b.setDecisionLatencyP99Us(k.decision_latency_p99_us);
+}
+
+} // namespace prescient::wire
