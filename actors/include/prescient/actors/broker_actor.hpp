@@ -1,0 +1,47 @@
+// The data-center broker: owns every capacity decision of one data center.
+// This first version accounts capacity and serves claims on the reactive
+// path (the provider's ordinary provisioning); every grant is recorded in
+// the ledger before it is answered, so a restarted broker knows what is
+// out and leaks nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "prescient/actors/atoms.hpp"
+#include "prescient/actors/messages.hpp"
+
+namespace prescient {
+
+namespace storage {
+class db;
+} // namespace storage
+
+/// A data center as configured.
+struct data_center_spec {
+  std::string name;
+  std::string region;
+  resource_vector capacity;
+  std::map<std::string, double> latency_ms; ///< from each region
+  double price_on_demand = 0;               ///< per core-hour
+  double price_spot = 0;                    ///< per core-hour
+};
+
+using broker_actor = caf::typed_actor<
+  /// Grants capacity for the request, or fails with no_capacity.
+  caf::replies_to<claim_atom, resource_request>::with<grant>,
+  /// Gives an instance back: (tenant, user, instance). Fails with
+  /// unknown_instance if it is not granted to that user.
+  caf::replies_to<release_atom, std::string, std::string, std::string>::with<bool>,
+  caf::replies_to<status_atom>::with<broker_stats>>;
+
+/// Spawns the broker; it restores its grants from the ledger first.
+broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,
+                          data_center_spec spec);
+
+} // namespace prescient

@@ -1,0 +1,118 @@
+// Message payloads of the actors module and their inspect() overloads, so
+// every payload can cross nodes through CAF's middleman unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/none.hpp>
+
+#include "prescient/wire/admin.hpp"
+#include "prescient/wire/event.hpp"
+
+namespace prescient {
+
+/// Events for one shard, in arrival order.
+using event_batch = std::vector<usage_event>;
+
+/// What a shard reports to the admin actor.
+struct shard_stats {
+  uint32_t shard = 0;
+  uint64_t resident_profiles = 0;
+  uint64_t events_applied = 0;
+  uint64_t log_bytes_since_checkpoint = 0;
+  int64_t watermark_us = 0;
+};
+
+/// What a broker reports about its data center.
+struct broker_stats {
+  data_center_status status;
+  uint64_t grants_reactive = 0;
+  uint64_t grants_prewarmed = 0;
+  uint64_t grants_shadow = 0;
+  uint64_t refusals = 0; ///< claims refused for lack of capacity
+  uint64_t releases = 0;
+};
+
+// -- inspect ------------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resource_vector& x) {
+  return f(caf::meta::type_name("resource_vector"), x.cpu_millicores,
+           x.memory_mb, x.disk_iops, x.network_mbps, x.gpus);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, usage_event& x) {
+  // A location crosses as a flag plus coordinates: std::optional has no
+  // inspect() in CAF 0.17.
+  bool has_location = x.location.has_value();
+  geo_location loc = has_location ? *x.location : geo_location{};
+  auto kind = static_cast<uint8_t>(x.kind);
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    x.kind = static_cast<event_kind>(kind);
+    if (has_location)
+      x.location = loc;
+    else
+      x.location.reset();
+    return caf::none;
+  });
+  return f(caf::meta::type_name("usage_event"), x.tenant, x.user, x.device,
+           x.app, kind, x.time_us, x.session, x.usage, x.duration_ms,
+           has_location, loc.latitude, loc.longitude, x.location_consent,
+           x.role, restore);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resource_request& x) {
+  return f(caf::meta::type_name("resource_request"), x.tenant, x.user,
+           x.device, x.app, x.region, x.time_us, x.resources);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, grant& x) {
+  auto path = static_cast<uint8_t>(x.path);
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    x.path = static_cast<grant_path>(path);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("grant"), x.data_center, x.instance, path,
+           x.decision_latency_us, x.endpoint, restore);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_center_status& x) {
+  return f(caf::meta::type_name("data_center_status"), x.name, x.region,
+           x.cpu_capacity_millicores, x.cpu_used_millicores,
+           x.memory_capacity_mb, x.memory_used_mb, x.instances_granted);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, app_count& x) {
+  return f(caf::meta::type_name("app_count"), x.app, x.events, x.launches);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_summary& x) {
+  return f(caf::meta::type_name("user_summary"), x.tenant, x.user, x.found,
+           x.events, x.first_event_us, x.last_event_us, x.devices, x.top_apps,
+           x.activity_class, x.resident, x.stored_events);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
+  return f(caf::meta::type_name("shard_stats"), x.shard, x.resident_profiles,
+           x.events_applied, x.log_bytes_since_checkpoint, x.watermark_us);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
+  return f(caf::meta::type_name("broker_stats"), x.status, x.grants_reactive,
+           x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases);
+}
+
+} // namespace prescient

@@ -1,0 +1,89 @@
+// The router: the node's front door for the gateway. It splits event
+// batches by shard along the hash ring, routes requests to the best data
+// center the tenant may use, and keeps the node's KPIs. It also paces the
+// shards' clock: each tick carries the node's event-time watermark.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "prescient/actors/atoms.hpp"
+#include "prescient/actors/broker_actor.hpp"
+#include "prescient/actors/messages.hpp"
+#include "prescient/actors/shard_actor.hpp"
+
+namespace prescient {
+
+struct tenant_policy {
+  std::string id;
+  std::vector<std::string> allowed_regions; ///< empty = every region
+  double max_reserve_share = 0.5;
+  int priority = 0;
+};
+
+struct router_stats {
+  uint64_t events_ingested = 0;
+  uint64_t events_rejected = 0;
+  double events_per_s = 0; ///< over the last tick interval
+  int64_t watermark_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
+  return f(caf::meta::type_name("router_stats"), x.events_ingested,
+           x.events_rejected, x.events_per_s, x.watermark_us);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kpis& x) {
+  return f(caf::meta::type_name("kpis"), x.events_ingested, x.events_rejected,
+           x.requests, x.grants_prewarmed, x.grants_shadow, x.grants_reactive,
+           x.hit_rate, x.cold_starts, x.releases, x.decision_latency_p50_us,
+           x.decision_latency_p99_us);
+}
+
+using router_actor = caf::typed_actor<
+  /// Events of any users; replies with the count once all are durable.
+  caf::replies_to<ingest_atom, event_batch>::with<uint32_t>,
+  caf::replies_to<claim_atom, resource_request>::with<grant>,
+  /// (tenant, user, data center, instance)
+  caf::replies_to<release_atom, std::string, std::string, std::string,
+                  std::string>::with<bool>,
+  caf::replies_to<kpis_atom>::with<kpis>,
+  caf::replies_to<status_atom>::with<router_stats>,
+  /// Counts events the gateway refused before they reached the router.
+  caf::reacts_to<record_atom, uint64_t>,
+  caf::reacts_to<tick_atom>>;
+
+struct router_options {
+  std::vector<shard_actor> shards; ///< index = shard id on the ring
+  struct data_center {
+    data_center_spec spec;
+    broker_actor broker;
+  };
+  std::vector<data_center> data_centers;
+  std::vector<tenant_policy> tenants;
+  uint32_t vnodes = 32;
+  /// Bound on every request the router makes to a shard or broker.
+  std::chrono::milliseconds timeout{5'000}; // Default: 5 s
+  std::chrono::milliseconds tick_interval{1'000}; // Default: 1 s
+  /// Called on every tick with the watermark (e.g. for storage retention).
+  std::function<void(int64_t)> on_watermark;
+};
+
+router_actor spawn_router(caf::actor_system& sys, router_options opts);
+
+/// The data centers a tenant may use for a request from `region`, best
+/// first: nearest by configured latency, then cheapest, then by name.
+std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
+                                      const tenant_policy& tenant,
+                                      const std::string& region);
+
+} // namespace prescient

@@ -1,0 +1,55 @@
+// The shard actor: hosts the user profiles of one slice of the hash ring.
+// Every batch is appended to the shard's write-ahead log in RocksDB before
+// it is acknowledged, then applied to the profiles in memory; a checkpoint
+// writes the profiles' chunks and state and truncates the log. On start a
+// shard replays its log, so nothing acknowledged is lost by a crash.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "prescient/actors/atoms.hpp"
+#include "prescient/actors/messages.hpp"
+
+namespace prescient {
+
+namespace storage {
+class db;
+} // namespace storage
+
+using shard_actor = caf::typed_actor<
+  /// Appends the events (all of this shard's users) durably; replies with
+  /// the number applied once they are in the write-ahead log.
+  caf::replies_to<ingest_atom, event_batch>::with<uint32_t>,
+  /// Summary of one user's stored history (checkpoints first).
+  caf::replies_to<user_atom, std::string, std::string>::with<user_summary>,
+  caf::replies_to<status_atom>::with<shard_stats>,
+  /// Advances event time to the watermark; passivates idle profiles and
+  /// checkpoints when the interval has passed.
+  caf::reacts_to<tick_atom, int64_t>,
+  /// Writes everything and truncates the log (before shutdown).
+  caf::replies_to<checkpt_atom>::with<uint64_t>,
+  /// Erases one user's profile and history.
+  caf::replies_to<erase_atom, std::string, std::string>::with<bool>>;
+
+struct shard_options {
+  uint16_t id = 0;
+  /// Event time without events after which a profile leaves memory.
+  int64_t idle_passivation_us = 30LL * 60 * 1'000'000; // Default: 30 min
+  /// Wall time between checkpoints of a shard with unsaved changes.
+  std::chrono::milliseconds checkpoint_interval{10'000}; // Default: 10 s
+  /// Log bytes since the last checkpoint that force one.
+  uint64_t checkpoint_bytes = 8u << 20; // Default: 8 MiB
+};
+
+/// Spawns a shard that replays its log before it handles any message.
+/// `db` must outlive the actor.
+shard_actor spawn_shard(caf::actor_system& sys, storage::db& db,
+                        shard_options opts);
+
+} // namespace prescient

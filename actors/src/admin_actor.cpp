@@ -1,0 +1,149 @@
+#include "prescient/actors/admin_actor.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <unistd.h>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "prescient/actors/errc.hpp"
+#include "prescient/actors/ring.hpp"
+#include "prescient/storage/db.hpp"
+
+#ifndef PRESCIENT_VERSION
+#define PRESCIENT_VERSION "0.1.0"
+#endif
+
+namespace prescient {
+
+uint64_t process_rss_bytes() {
+  long pages = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f)
+    return 0;
+  auto n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? uint64_t(resident) * uint64_t(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+namespace {
+
+struct admin_state {
+  static inline const char* name = "admin";
+  admin_options opts;
+  std::unique_ptr<shard_ring> ring;
+  std::chrono::steady_clock::time_point started;
+};
+
+using self_ptr = admin_actor::stateful_pointer<admin_state>;
+
+// Gathers the status in three steps: shards, brokers, router; any failure
+// fails the whole answer, since a partial status would mislead.
+void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) {
+  auto& st = self->state;
+  auto out = std::make_shared<node_status>();
+  out->node_id = st.opts.node_id;
+  out->version = PRESCIENT_VERSION;
+  out->uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                                - st.started)
+                    .count();
+  out->shards = static_cast<uint32_t>(st.opts.shards.size());
+  out->storage_bytes = st.opts.db->live_bytes();
+  out->known_users = st.opts.db->estimate_profiles();
+  out->rss_bytes = process_rss_bytes();
+  struct join {
+    size_t pending;
+    bool failed = false;
+  };
+  auto j = std::make_shared<join>(
+    join{st.opts.shards.size() + st.opts.brokers.size() + 1});
+  auto fail = [j, rp](caf::error& err) mutable {
+    if (!j->failed) {
+      j->failed = true;
+      rp.deliver(std::move(err));
+    }
+  };
+  auto done = [j, out, rp]() mutable {
+    if (--j->pending == 0 && !j->failed)
+      rp.deliver(std::move(*out));
+  };
+  for (auto& s : st.opts.shards)
+    self->request(s, st.opts.timeout, status_atom::value)
+      .then(
+        [out, done](const shard_stats& s) mutable {
+          out->resident_profiles += s.resident_profiles;
+          done();
+        },
+        fail);
+  for (auto& b : st.opts.brokers)
+    self->request(b, st.opts.timeout, status_atom::value)
+      .then(
+        [out, done](const broker_stats& b) mutable {
+          out->data_centers.push_back(b.status);
+          done();
+        },
+        fail);
+  self->request(st.opts.router, st.opts.timeout, status_atom::value)
+    .then(
+      [out, done](const router_stats& r) mutable {
+        out->events_ingested = r.events_ingested;
+        out->events_per_second = r.events_per_s;
+        out->event_time_us = r.watermark_us;
+        done();
+      },
+      fail);
+}
+
+admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
+  auto& st = self->state;
+  st.ring = std::make_unique<shard_ring>(static_cast<uint32_t>(opts.shards.size()),
+                                         opts.vnodes);
+  st.opts = std::move(opts);
+  st.started = std::chrono::steady_clock::now();
+  return {
+    [self](status_atom) -> caf::result<node_status> {
+      auto rp = self->make_response_promise<node_status>();
+      collect_status(self, rp);
+      return rp;
+    },
+    [self](user_atom, const std::string& tenant,
+           const std::string& user) -> caf::result<user_summary> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<user_summary>();
+      self->request(st.opts.shards[st.ring->shard_of(tenant, user)],
+                    st.opts.timeout, user_atom::value, tenant, user)
+        .then([rp](user_summary& s) mutable { rp.deliver(std::move(s)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](kpis_atom) -> caf::result<kpis> {
+      auto rp = self->make_response_promise<kpis>();
+      self->request(self->state.opts.router, self->state.opts.timeout,
+                    kpis_atom::value)
+        .then([rp](kpis& k) mutable { rp.deliver(std::move(k)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](erase_atom, const std::string& tenant,
+           const std::string& user) -> caf::result<bool> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<bool>();
+      self->request(st.opts.shards[st.ring->shard_of(tenant, user)],
+                    st.opts.timeout, erase_atom::value, tenant, user)
+        .then([rp](bool ok) mutable { rp.deliver(ok); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+admin_actor spawn_admin(caf::actor_system& sys, admin_options opts) {
+  return sys.spawn(admin_impl, std::move(opts));
+}
+
+} // namespace prescient

@@ -1,0 +1,48 @@
+#include "prescient/actors/broker_actor.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "broker_state.hpp"
+#include "prescient/actors/errc.hpp"
+
+namespace prescient {
+
+namespace {
+
+broker_actor::behavior_type
+broker_impl(broker_actor::stateful_pointer<broker_state> self, storage::db* db,
+            data_center_spec spec) {
+  auto name = spec.name;
+  self->state.init(db, std::move(spec));
+  if (auto err = self->state.restore()) {
+    fprintf(stderr, "broker %s: cannot restore its ledger: %s\n", name.c_str(),
+            describe(err).c_str());
+    self->quit(err);
+    return broker_actor::behavior_type::make_empty_behavior();
+  }
+  return {
+    [self](claim_atom, const resource_request& r) -> caf::result<grant> {
+      auto g = self->state.claim(r);
+      if (!g)
+        return std::move(g.error());
+      return std::move(*g);
+    },
+    [self](release_atom, const std::string& tenant, const std::string& user,
+           const std::string& instance) -> caf::result<bool> {
+      if (auto err = self->state.release(tenant, user, instance))
+        return err;
+      return true;
+    },
+    [self](status_atom) -> broker_stats { return self->state.stats(); },
+  };
+}
+
+} // namespace
+
+broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,
+                          data_center_spec spec) {
+  return sys.spawn(broker_impl, &db, std::move(spec));
+}
+
+} // namespace prescient

@@ -1,0 +1,88 @@
+// One user's profile: the state of a virtual user-profile actor. Profiles
+// live inside the shard actor that owns their user (Orleans-style virtual
+// actors): a profile is activated on its user's first message, passivated
+// when idle, and its state restored from storage. Hosting them in shards
+// rather than one CAF actor each keeps a resident profile at a few hundred
+// bytes, which is what lets a node hold a million users.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "prescient/storage/chunk.hpp"
+#include "prescient/storage/db.hpp"
+#include "prescient/wire/event.hpp"
+
+namespace prescient {
+
+/// A chunk that is complete and waits for the next checkpoint to be written.
+struct sealed_chunk {
+  storage::chunk_key key;
+  storage::chunk_builder chunk;
+};
+
+class profile {
+public:
+  /// Chunks are sealed at this size so that a resident profile stays small
+  /// while the key overhead per stored event stays below half a byte.
+  static constexpr size_t max_chunk_bytes = 512;
+
+  /// Restores a profile from its stored state; a user with no stored state
+  /// gets an empty profile. The open chunk of each device is reloaded, so
+  /// appending continues exactly where the last checkpoint left it.
+  static caf::expected<profile> load(storage::db& db, std::string_view tenant,
+                                     std::string_view user);
+
+  /// Adds one event of this profile's user. Chunks that fill up or leave
+  /// their time bucket move to `sealed`, written at the next checkpoint.
+  void apply(const usage_event& e, std::vector<sealed_chunk>& sealed);
+
+  /// Adds this profile's open chunks and state to `batch`.
+  void checkpoint(storage::db& db, storage::write_batch& batch,
+                  std::string_view tenant, std::string_view user);
+
+  bool dirty() const noexcept {
+    return dirty_;
+  }
+  void mark_clean() noexcept {
+    dirty_ = false;
+  }
+  int64_t last_event_us() const noexcept {
+    return last_event_us_;
+  }
+  int64_t first_event_us() const noexcept {
+    return first_event_us_;
+  }
+  uint64_t events() const noexcept {
+    return events_;
+  }
+  storage::activity_class activity() const noexcept;
+  std::vector<std::string> devices() const;
+
+private:
+  struct device_state {
+    std::string name;
+    uint32_t next_seq = 0;
+    uint32_t open_seq = 0;           ///< key of the open chunk
+    int64_t open_bucket_us = 0;      ///< key of the open chunk
+    std::optional<storage::chunk_builder> open;
+  };
+
+  device_state& device(std::string_view name);
+  std::string encode_state() const;
+  bool decode_state(std::string_view blob);
+
+  int64_t first_event_us_ = 0;
+  int64_t last_event_us_ = 0;
+  uint64_t events_ = 0;
+  double rate_ = 0; ///< exponentially decayed event count (7-day time scale)
+  bool dirty_ = false;
+  std::vector<device_state> devices_;
+};
+
+} // namespace prescient

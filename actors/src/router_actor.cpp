@@ -1,0 +1,230 @@
+#include "prescient/actors/router_actor.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "prescient/actors/errc.hpp"
+#include "router_state.hpp"
+
+namespace prescient {
+
+std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
+                                      const tenant_policy& tenant,
+                                      const std::string& region) {
+  auto allowed = [&](const data_center_spec& dc) {
+    return tenant.allowed_regions.empty()
+           || std::find(tenant.allowed_regions.begin(),
+                        tenant.allowed_regions.end(), dc.region)
+                != tenant.allowed_regions.end();
+  };
+  auto latency = [&](const data_center_spec& dc) {
+    if (region.empty())
+      return 0.0;
+    if (auto i = dc.latency_ms.find(region); i != dc.latency_ms.end())
+      return i->second;
+    return dc.region == region ? 0.0 : 1e9; // unknown distance: last resort
+  };
+  std::vector<size_t> out;
+  for (size_t i = 0; i < dcs.size(); ++i)
+    if (allowed(dcs[i]))
+      out.push_back(i);
+  std::sort(out.begin(), out.end(), [&](size_t a, size_t b) {
+    auto la = latency(dcs[a]), lb = latency(dcs[b]);
+    if (la != lb)
+      return la < lb;
+    if (dcs[a].price_on_demand != dcs[b].price_on_demand)
+      return dcs[a].price_on_demand < dcs[b].price_on_demand;
+    return dcs[a].name < dcs[b].name;
+  });
+  return out;
+}
+
+namespace {
+
+using self_ptr = router_actor::stateful_pointer<router_state>;
+using clock = std::chrono::steady_clock;
+
+void ingest(self_ptr self, event_batch& events,
+            caf::typed_response_promise<uint32_t> rp) {
+  auto& st = self->state;
+  std::vector<event_batch> per_shard(st.ring->shards());
+  for (auto& e : events) {
+    st.watermark_us = std::max(st.watermark_us, e.time_us);
+    per_shard[st.ring->shard_of(e.tenant, e.user)].push_back(std::move(e));
+  }
+  struct join {
+    caf::typed_response_promise<uint32_t> rp;
+    size_t pending = 0;
+    uint32_t applied = 0;
+    bool failed = false;
+  };
+  auto j = std::make_shared<join>();
+  j->rp = std::move(rp);
+  for (auto& b : per_shard)
+    j->pending += b.empty() ? 0 : 1;
+  if (j->pending == 0) {
+    j->rp.deliver(uint32_t{0});
+    return;
+  }
+  for (uint32_t s = 0; s < per_shard.size(); ++s) {
+    if (per_shard[s].empty())
+      continue;
+    self->request(st.opts.shards[s], st.opts.timeout, ingest_atom::value,
+                  std::move(per_shard[s]))
+      .then(
+        [self, j](uint32_t n) {
+          j->applied += n;
+          self->state.counters.events_ingested += n;
+          if (--j->pending == 0 && !j->failed)
+            j->rp.deliver(j->applied);
+        },
+        [j](caf::error& err) {
+          // Shards that succeeded keep their events (they are durable); the
+          // caller retries the batch, so it may store some events twice.
+          if (!j->failed) {
+            j->failed = true;
+            j->rp.deliver(std::move(err));
+          }
+        });
+  }
+}
+
+void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
+           size_t next, clock::time_point start,
+           caf::typed_response_promise<grant> rp) {
+  auto& st = self->state;
+  if (next == ranked.size()) {
+    rp.deliver(make_error(actor_errc::no_capacity,
+                          "no allowed data center has room for "
+                            + std::to_string(r.resources.cpu_millicores)
+                            + " millicores and "
+                            + std::to_string(r.resources.memory_mb) + " MB"));
+    return;
+  }
+  auto& dc = st.opts.data_centers[ranked[next]];
+  self->request(dc.broker, st.opts.timeout, claim_atom::value, r)
+    .then(
+      [self, start, rp](grant& g) mutable {
+        auto& st = self->state;
+        g.decision_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  clock::now() - start)
+                                  .count();
+        st.latency.add(g.decision_latency_us);
+        switch (g.path) {
+          case grant_path::prewarmed: ++st.counters.grants_prewarmed; break;
+          case grant_path::shadow: ++st.counters.grants_shadow; break;
+          case grant_path::reactive:
+            ++st.counters.grants_reactive;
+            ++st.counters.cold_starts;
+            break;
+        }
+        rp.deliver(std::move(g));
+      },
+      [self, r, ranked, next, start, rp](caf::error& err) mutable {
+        // A full or unreachable data center: try the next best one.
+        claim(self, std::move(r), std::move(ranked), next + 1, start, rp);
+      });
+}
+
+router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
+  auto& st = self->state;
+  st.ring = std::make_unique<shard_ring>(static_cast<uint32_t>(opts.shards.size()),
+                                         opts.vnodes);
+  for (size_t i = 0; i < opts.data_centers.size(); ++i) {
+    st.specs.push_back(opts.data_centers[i].spec);
+    st.dc_index.emplace(opts.data_centers[i].spec.name, i);
+  }
+  for (auto& t : opts.tenants)
+    st.tenants.emplace(t.id, t);
+  st.opts = std::move(opts);
+  st.last_tick = clock::now();
+  self->delayed_send(self, st.opts.tick_interval, tick_atom::value);
+  return {
+    [self](ingest_atom, event_batch& events) -> caf::result<uint32_t> {
+      auto rp = self->make_response_promise<uint32_t>();
+      ingest(self, events, rp);
+      return rp;
+    },
+    [self](claim_atom, resource_request& r) -> caf::result<grant> {
+      auto start = clock::now();
+      auto& st = self->state;
+      ++st.counters.requests;
+      auto t = st.tenants.find(r.tenant);
+      if (t == st.tenants.end())
+        return make_error(actor_errc::unknown_tenant,
+                          "tenant '" + r.tenant + "' is not configured");
+      auto ranked = rank_data_centers(st.specs, t->second, r.region);
+      if (ranked.empty())
+        return make_error(actor_errc::region_not_allowed,
+                          "tenant '" + r.tenant
+                            + "' may use no configured data center");
+      auto rp = self->make_response_promise<grant>();
+      claim(self, std::move(r), std::move(ranked), 0, start, rp);
+      return rp;
+    },
+    [self](release_atom, const std::string& tenant, const std::string& user,
+           const std::string& dc, const std::string& instance) -> caf::result<bool> {
+      auto& st = self->state;
+      auto i = st.dc_index.find(dc);
+      if (i == st.dc_index.end())
+        return make_error(actor_errc::unknown_instance,
+                          "data center '" + dc + "' is not configured");
+      auto rp = self->make_response_promise<bool>();
+      self->request(st.opts.data_centers[i->second].broker, st.opts.timeout,
+                    release_atom::value, tenant, user, instance)
+        .then(
+          [self, rp](bool ok) mutable {
+            ++self->state.counters.releases;
+            rp.deliver(ok);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](kpis_atom) -> kpis {
+      auto& st = self->state;
+      auto k = st.counters;
+      auto hits = k.grants_prewarmed + k.grants_shadow;
+      auto grants = hits + k.grants_reactive;
+      k.hit_rate = grants == 0 ? 0.0 : double(hits) / double(grants);
+      k.decision_latency_p50_us = st.latency.quantile(0.50);
+      k.decision_latency_p99_us = st.latency.quantile(0.99);
+      return k;
+    },
+    [self](status_atom) -> router_stats {
+      auto& st = self->state;
+      return {st.counters.events_ingested, st.counters.events_rejected,
+              st.events_per_s, st.watermark_us};
+    },
+    [self](record_atom, uint64_t rejected) {
+      self->state.counters.events_rejected += rejected;
+    },
+    [self](tick_atom) {
+      auto& st = self->state;
+      auto now = clock::now();
+      auto dt = std::chrono::duration<double>(now - st.last_tick).count();
+      if (dt > 0)
+        st.events_per_s = double(st.counters.events_ingested
+                                 - st.events_at_last_tick)
+                          / dt;
+      st.events_at_last_tick = st.counters.events_ingested;
+      st.last_tick = now;
+      for (auto& s : st.opts.shards)
+        self->send(s, tick_atom::value, st.watermark_us);
+      if (st.opts.on_watermark && st.watermark_us > 0)
+        st.opts.on_watermark(st.watermark_us);
+      self->delayed_send(self, st.opts.tick_interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+router_actor spawn_router(caf::actor_system& sys, router_options opts) {
+  return sys.spawn(router_impl, std::move(opts));
+}
+
+} // namespace prescient

@@ -1,0 +1,61 @@
+#include "prescient/actors/shard_actor.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "prescient/actors/errc.hpp"
+#include "shard_state.hpp"
+
+namespace prescient {
+
+namespace {
+
+shard_actor::behavior_type
+shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
+           shard_options opts) {
+  auto& st = self->state;
+  st.init(db, opts);
+  if (auto err = st.recover()) {
+    fprintf(stderr, "shard %u: recovery failed: %s\n", opts.id,
+            describe(err).c_str());
+    self->quit(err);
+    return shard_actor::behavior_type::make_empty_behavior();
+  }
+  return {
+    [self](ingest_atom, const event_batch& events) -> caf::result<uint32_t> {
+      auto n = self->state.ingest(events);
+      if (!n)
+        return std::move(n.error());
+      return *n;
+    },
+    [self](user_atom, const std::string& tenant,
+           const std::string& user) -> caf::result<user_summary> {
+      auto s = self->state.summary(tenant, user);
+      if (!s)
+        return std::move(s.error());
+      return std::move(*s);
+    },
+    [self](status_atom) -> shard_stats { return self->state.stats(); },
+    [self](tick_atom, int64_t watermark_us) { self->state.tick(watermark_us); },
+    [self](checkpt_atom) -> caf::result<uint64_t> {
+      if (auto err = self->state.checkpoint())
+        return err;
+      return self->state.stats().events_applied;
+    },
+    [self](erase_atom, const std::string& tenant,
+           const std::string& user) -> caf::result<bool> {
+      if (auto err = self->state.erase(tenant, user))
+        return err;
+      return true;
+    },
+  };
+}
+
+} // namespace
+
+shard_actor spawn_shard(caf::actor_system& sys, storage::db& db,
+                        shard_options opts) {
+  return sys.spawn(shard_impl, &db, opts);
+}
+
+} // namespace prescient

@@ -1,0 +1,69 @@
+// State of a shard actor (private): its resident profiles, the chunks that
+// wait for the next checkpoint, and its write-ahead log position.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "prescient/actors/messages.hpp"
+#include "prescient/actors/shard_actor.hpp"
+#include "prescient/storage/db.hpp"
+#include "profile.hpp"
+
+namespace prescient {
+
+class shard_state {
+public:
+  static inline const char* name = "shard";
+
+  void init(storage::db* db, shard_options opts);
+
+  /// Replays the log records written after the last checkpoint.
+  caf::error recover();
+
+  /// Logs and applies one batch; returns the number of events applied.
+  caf::expected<uint32_t> ingest(const event_batch& events);
+
+  /// Writes every unsaved chunk and profile, truncates the log, then drops
+  /// profiles idle past the watermark. Returns the events made durable in
+  /// chunks by this call.
+  caf::error checkpoint();
+
+  void tick(int64_t watermark_us);
+
+  caf::expected<user_summary> summary(const std::string& tenant,
+                                      const std::string& user);
+
+  caf::error erase(const std::string& tenant, const std::string& user);
+
+  shard_stats stats() const;
+
+private:
+  static std::string key_of(std::string_view tenant, std::string_view user);
+
+  /// The resident profile of the user, activated from storage if needed.
+  caf::expected<profile*> activate(std::string_view tenant,
+                                   std::string_view user);
+
+  void apply(const event_batch& events);
+  void passivate_idle();
+
+  storage::db* db_ = nullptr;
+  shard_options opts_;
+  std::unordered_map<std::string, profile> profiles_;
+  std::vector<sealed_chunk> sealed_;
+  uint64_t last_seq_ = 0;
+  uint64_t log_bytes_ = 0; // since the last checkpoint
+  uint64_t events_applied_ = 0;
+  int64_t watermark_us_ = 0;
+  bool unsaved_ = false;
+  std::chrono::steady_clock::time_point last_checkpoint_;
+  storage::write_batch batch_;
+};
+
+} // namespace prescient

@@ -1,0 +1,46 @@
+// A running Prescient node: storage, the actor system and its actors, and
+// the Cap'n Proto RPC gateway. prescientd is a thin main() around this
+// class; tests run nodes in-process with it too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+
+#include "prescient/node/config.hpp"
+
+namespace prescient::node {
+
+/// Why a node could not start: the reason is one line for the operator.
+class node_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class node {
+public:
+  /// Opens storage under cfg.node.data_dir, recovers every shard from its
+  /// write-ahead log, spawns the actors and starts serving RPC.
+  /// Throws node_error when any of that fails.
+  explicit node(node_config cfg);
+
+  /// Stops if still running.
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  /// The port the RPC gateway listens on (the bound one when 0 was asked).
+  uint16_t rpc_port() const noexcept;
+
+  /// Graceful stop: refuses new RPCs, finishes the ones in flight, writes
+  /// a checkpoint of every shard, stops the actors and closes storage.
+  /// Idempotent.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace prescient::node

@@ -1,0 +1,181 @@
+#include "gateway_impl.hpp"
+
+#include <chrono>
+
+#include <caf/send.hpp>
+
+#include "bridge.hpp"
+#include "prescient/wire/admin.hpp"
+#include "prescient/wire/convert.hpp"
+#include "prescient/wire/validate.hpp"
+
+namespace prescient::node {
+
+namespace {
+
+std::string text(capnp::Text::Reader t) {
+  return std::string(t.cStr(), t.size());
+}
+
+time_window window_now(const node_config& cfg) {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  return {now, cfg.ingest.max_event_age.count(), cfg.ingest.max_clock_skew.count()};
+}
+
+std::optional<std::string> check_tenant(const node_config& cfg,
+                                        const std::string& tenant) {
+  if (cfg.find_tenant(tenant) == nullptr)
+    return "tenant '" + tenant + "' is not configured on this node";
+  return std::nullopt;
+}
+
+} // namespace
+
+// -- admission ----------------------------------------------------------------
+
+kj::Promise<kj::Own<admission::permit>> admission::admit(uint64_t n) {
+  if (waiting_.empty() && fits(n)) {
+    in_flight_ += n;
+    return kj::heap<permit>(*this, n);
+  }
+  auto paf = kj::newPromiseAndFulfiller<kj::Own<permit>>();
+  waiting_.push_back({n, kj::mv(paf.fulfiller)});
+  return kj::mv(paf.promise);
+}
+
+void admission::release(uint64_t n) {
+  in_flight_ -= n;
+  while (!waiting_.empty() && fits(waiting_.front().n)) {
+    auto w = kj::mv(waiting_.front());
+    waiting_.pop_front();
+    // A waiter whose RPC was cancelled meanwhile admits nothing.
+    if (w.fulfiller->isWaiting()) {
+      in_flight_ += w.n;
+      w.fulfiller->fulfill(kj::heap<permit>(*this, w.n));
+    }
+  }
+}
+
+// -- Gateway ------------------------------------------------------------------
+
+kj::Promise<void> gateway_impl::submitEvents(SubmitEventsContext context) {
+  auto list = context.getParams().getEvents();
+  const auto& cfg = *ctx_.cfg;
+  if (list.size() > cfg.ingest.max_batch_events)
+    return rpc_error("batch of " + std::to_string(list.size())
+                     + " events is above the limit of "
+                     + std::to_string(cfg.ingest.max_batch_events));
+  auto window = window_now(cfg);
+  event_batch events;
+  events.reserve(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) {
+    auto e = wire::from_capnp(list[i]);
+    auto reason = check_event(e, window);
+    if (!reason)
+      reason = check_tenant(cfg, e.tenant);
+    if (reason) {
+      caf::anon_send(ctx_.router, record_atom::value, uint64_t{list.size()});
+      return rpc_error("event " + std::to_string(i) + ": " + *reason);
+    }
+    events.push_back(std::move(e));
+  }
+  context.releaseParams();
+  auto n = static_cast<uint64_t>(events.size());
+  if (n == 0) {
+    context.getResults().setAccepted(0);
+    return kj::READY_NOW;
+  }
+  return adm_.admit(n).then([this, events = std::move(events)](
+                               kj::Own<admission::permit> permit) mutable {
+    return ask<uint32_t>(ctx_.bridge, ctx_.router, ctx_.timeout,
+                         ingest_atom::value, std::move(events))
+      .attach(kj::mv(permit));
+  }).then([context](uint32_t accepted) mutable {
+    context.getResults().setAccepted(accepted);
+  });
+}
+
+kj::Promise<void> gateway_impl::request(RequestContext context) {
+  auto r = wire::from_capnp(context.getParams().getRequest());
+  auto reason = check_request(r, window_now(*ctx_.cfg));
+  if (!reason)
+    reason = check_tenant(*ctx_.cfg, r.tenant);
+  if (reason)
+    return rpc_error("request: " + *reason);
+  return ask<grant>(ctx_.bridge, ctx_.router, ctx_.timeout, claim_atom::value,
+                    std::move(r))
+    .then([context](grant g) mutable {
+      wire::to_capnp(g, context.getResults().initGrant());
+    });
+}
+
+kj::Promise<void> gateway_impl::release(ReleaseContext context) {
+  auto p = context.getParams();
+  auto tenant = text(p.getTenant());
+  auto user = text(p.getUser());
+  auto dc = text(p.getDataCenter());
+  auto instance = text(p.getInstance());
+  std::optional<std::string> reason;
+  if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user))
+      && !(reason = check_id("dataCenter", dc))
+      && !(reason = check_id("instance", instance)))
+    reason = check_tenant(*ctx_.cfg, tenant);
+  if (reason)
+    return rpc_error("release: " + *reason);
+  return ask<bool>(ctx_.bridge, ctx_.router, ctx_.timeout, release_atom::value,
+                   tenant, user, dc, instance)
+    .ignoreResult();
+}
+
+// -- Admin --------------------------------------------------------------------
+
+kj::Promise<void> admin_impl::status(StatusContext context) {
+  return ask<node_status>(ctx_.bridge, ctx_.admin, ctx_.timeout,
+                          status_atom::value)
+    .then([context](node_status s) mutable {
+      wire::to_capnp(s, context.getResults().initStatus());
+    });
+}
+
+kj::Promise<void> admin_impl::user(UserContext context) {
+  auto tenant = text(context.getParams().getTenant());
+  auto user = text(context.getParams().getUser());
+  std::optional<std::string> reason;
+  if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user)))
+    reason = check_tenant(*ctx_.cfg, tenant);
+  if (reason)
+    return rpc_error("user: " + *reason);
+  return ask<user_summary>(ctx_.bridge, ctx_.admin, ctx_.timeout,
+                           user_atom::value, tenant, user)
+    .then([context](user_summary s) mutable {
+      wire::to_capnp(s, context.getResults().initSummary());
+    });
+}
+
+kj::Promise<void> admin_impl::kpis(KpisContext context) {
+  return ask<prescient::kpis>(ctx_.bridge, ctx_.admin, ctx_.timeout,
+                              kpis_atom::value)
+    .then([context](prescient::kpis k) mutable {
+      wire::to_capnp(k, context.getResults().initKpis());
+    });
+}
+
+// -- Node ---------------------------------------------------------------------
+
+node_impl::node_impl(const gateway_context& ctx, admission& adm)
+  : gateway_(kj::heap<gateway_impl>(ctx, adm)), admin_(kj::heap<admin_impl>(ctx)) {
+}
+
+kj::Promise<void> node_impl::gateway(GatewayContext context) {
+  context.getResults().setGateway(gateway_);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> node_impl::admin(AdminContext context) {
+  context.getResults().setAdmin(admin_);
+  return kj::READY_NOW;
+}
+
+} // namespace prescient::node

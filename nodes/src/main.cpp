@@ -1,0 +1,79 @@
+// prescientd: runs one Prescient node until SIGTERM or SIGINT.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "prescient/node/config.hpp"
+#include "prescient/node/node.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"prescientd — a Prescient node"};
+  std::string config_path;
+  std::string port_file;
+  std::string data_dir;
+  std::string listen;
+  bool print_config = false;
+  app.add_option("--config", config_path, "TOML configuration file")
+    ->required()
+    ->check(CLI::ExistingFile);
+  app.add_option("--data-dir", data_dir, "overrides node.data_dir");
+  app.add_option("--listen", listen, "overrides node.rpc_listen (host:port)");
+  app.add_option("--port-file", port_file,
+                 "writes the bound RPC port here once serving (for port 0)");
+  app.add_flag("--print-config", print_config,
+               "prints the effective configuration and exits");
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  prescient::node::node_config cfg;
+  try {
+    cfg = prescient::node::load_config(config_path);
+    if (!data_dir.empty())
+      cfg.node.data_dir = data_dir;
+    if (!listen.empty()) {
+      auto addr = prescient::node::parse_listen_address(listen);
+      if (!addr)
+        throw prescient::node::config_error("--listen: '" + listen
+                                            + "' is not host:port");
+      cfg.node.rpc_listen = *addr;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "prescientd: " << e.what() << '\n';
+    return 2;
+  }
+  if (print_config) {
+    std::cout << prescient::node::describe(cfg);
+    return 0;
+  }
+  try {
+    prescient::node::node n(cfg);
+    std::cerr << "prescientd: node " << cfg.node.id << " serving on "
+              << cfg.node.rpc_listen.host << ':' << n.rpc_port() << ", data in "
+              << cfg.node.data_dir << '\n';
+    if (!port_file.empty()) {
+      auto tmp = port_file + ".tmp";
+      std::ofstream(tmp) << n.rpc_port() << '\n';
+      std::rename(tmp.c_str(), port_file.c_str()); // readers never see half
+    }
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "prescientd: stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+              << ")\n";
+    n.stop();
+    std::cerr << "prescientd: stopped cleanly\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "prescientd: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,193 @@
+#include "prescient/node/node.hpp"
+
+#include <filesystem>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "bridge.hpp"
+#include "gateway_server.hpp"
+#include "prescient/actors/admin_actor.hpp"
+#include "prescient/actors/broker_actor.hpp"
+#include "prescient/actors/errc.hpp"
+#include "prescient/actors/router_actor.hpp"
+#include "prescient/actors/shard_actor.hpp"
+#include "prescient/storage/db.hpp"
+
+namespace prescient::node {
+
+namespace {
+
+caf::actor_system_config make_actor_config(const node_config& cfg) {
+  caf::actor_system_config out;
+  auto threads = cfg.node.worker_threads != 0
+                   ? cfg.node.worker_threads
+                   : std::max(2u, std::thread::hardware_concurrency());
+  out.set("scheduler.max-threads", static_cast<size_t>(threads));
+  // Actors that hold the RocksDB handle do short synchronous writes; a small
+  // throughput budget keeps one busy shard from starving the others.
+  out.set("scheduler.max-throughput", static_cast<size_t>(64));
+  out.set("logger.verbosity", caf::atom("quiet"));
+  return out;
+}
+
+storage::db_options make_db_options(const node_config& cfg) {
+  storage::db_options out;
+  out.path = (std::filesystem::path(cfg.node.data_dir) / "db").string();
+  out.sync = cfg.storage.sync;
+  out.retention_us[static_cast<int>(storage::activity_class::frequent)] =
+    cfg.storage.retention_frequent.count();
+  out.retention_us[static_cast<int>(storage::activity_class::regular)] =
+    cfg.storage.retention_regular.count();
+  out.retention_us[static_cast<int>(storage::activity_class::occasional)] =
+    cfg.storage.retention_occasional.count();
+  return out;
+}
+
+} // namespace
+
+struct node::impl {
+  node_config cfg;
+  std::unique_ptr<storage::db> db;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::vector<shard_actor> shards;
+  std::vector<broker_actor> brokers;
+  router_actor router;
+  admin_actor admin;
+  caf::actor bridge;
+  std::unique_ptr<gateway_server> gateway;
+  std::chrono::milliseconds timeout{10'000};
+  bool stopped = false;
+
+  explicit impl(node_config c) : cfg(std::move(c)), sys_cfg(make_actor_config(cfg)) {
+  }
+
+  void start();
+  void check_alive();
+  void shutdown();
+};
+
+void node::impl::start() {
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.node.data_dir, ec);
+  if (ec)
+    throw node_error("cannot create data directory '" + cfg.node.data_dir
+                     + "': " + ec.message());
+  auto opened = storage::db::open(make_db_options(cfg));
+  if (!opened)
+    throw node_error("cannot open storage under '" + cfg.node.data_dir
+                     + "': " + prescient::describe(opened.error()));
+  db = std::move(*opened);
+  sys = std::make_unique<caf::actor_system>(sys_cfg);
+  shard_options so;
+  so.idle_passivation_us = cfg.profiles.idle_passivation.count();
+  so.checkpoint_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+    cfg.profiles.checkpoint_interval);
+  so.checkpoint_bytes = cfg.profiles.checkpoint_bytes;
+  for (uint32_t i = 0; i < cfg.node.shards; ++i) {
+    so.id = static_cast<uint16_t>(i);
+    shards.push_back(spawn_shard(*sys, *db, so));
+  }
+  router_options ro;
+  ro.shards = shards;
+  for (auto& dc : cfg.data_centers) {
+    data_center_spec spec{dc.name, dc.region, dc.capacity, dc.latency_ms,
+                          dc.price_on_demand, dc.price_spot};
+    auto b = spawn_broker(*sys, *db, spec);
+    brokers.push_back(b);
+    ro.data_centers.push_back({std::move(spec), b});
+  }
+  for (auto& t : cfg.tenants)
+    ro.tenants.push_back({t.id, t.allowed_regions, t.max_reserve_share,
+                          static_cast<int>(t.priority)});
+  auto* dbp = db.get();
+  ro.on_watermark = [dbp](int64_t us) { dbp->set_event_time(us); };
+  router = spawn_router(*sys, std::move(ro));
+  admin = spawn_admin(*sys, admin_options{cfg.node.id, shards, brokers, router,
+                                          db.get(), 32, timeout});
+  check_alive();
+  bridge = spawn_bridge(*sys);
+  gateway = std::make_unique<gateway_server>(
+    gateway_context{&cfg, bridge, router, admin, timeout}, cfg.node.rpc_listen);
+}
+
+// Shards and brokers recover from storage when they start; one that failed
+// has quit, and the node must not serve with a hole in its ring.
+void node::impl::check_alive() {
+  caf::scoped_actor self{*sys};
+  std::string failure;
+  for (auto& s : shards)
+    self->request(s, timeout, status_atom::value)
+      .receive([](const shard_stats&) {},
+               [&](caf::error& err) {
+                 if (failure.empty())
+                   failure = "a shard failed to recover: " + prescient::describe(err);
+               });
+  for (auto& b : brokers)
+    self->request(b, timeout, status_atom::value)
+      .receive([](const broker_stats&) {},
+               [&](caf::error& err) {
+                 if (failure.empty())
+                   failure = "a broker failed to restore: " + prescient::describe(err);
+               });
+  if (!failure.empty())
+    throw node_error(failure);
+}
+
+void node::impl::shutdown() {
+  if (stopped)
+    return;
+  stopped = true;
+  if (gateway)
+    gateway->stop();
+  if (sys) {
+    caf::scoped_actor self{*sys};
+    for (auto& s : shards)
+      self->request(s, timeout, checkpt_atom::value)
+        .receive([](uint64_t) {},
+                 [](caf::error& err) {
+                   fprintf(stderr, "prescientd: final checkpoint failed: %s\n",
+                           prescient::describe(err).c_str());
+                 });
+    for (auto& s : shards)
+      self->send_exit(s, caf::exit_reason::user_shutdown);
+    for (auto& b : brokers)
+      self->send_exit(b, caf::exit_reason::user_shutdown);
+    self->send_exit(router, caf::exit_reason::user_shutdown);
+    self->send_exit(admin, caf::exit_reason::user_shutdown);
+    self->send_exit(bridge, caf::exit_reason::user_shutdown);
+  }
+  shards.clear();
+  brokers.clear();
+  router = nullptr;
+  admin = nullptr;
+  bridge = nullptr;
+  sys.reset(); // waits for every actor to finish
+  db.reset();  // flushes and closes RocksDB
+}
+
+node::node(node_config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {
+  try {
+    impl_->start();
+  } catch (...) {
+    impl_->shutdown();
+    throw;
+  }
+}
+
+node::~node() {
+  stop();
+}
+
+uint16_t node::rpc_port() const noexcept {
+  return impl_->gateway ? impl_->gateway->port() : 0;
+}
+
+void node::stop() {
+  impl_->shutdown();
+}
+
+} // namespace prescient::node

@@ -1,0 +1,319 @@
+#include "prescient/node/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace prescient::node;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The smallest valid file; tests append or prepend to it.
+const std::string minimal = R"(
+[[regions]]
+name = "eu-west"
+
+[[regions]]
+name = "us-east"
+
+[[data_centers]]
+name = "dc-1"
+region = "eu-west"
+capacity = { cpu_millicores = 1000, memory_mb = 2048 }
+
+[[tenants]]
+id = "demo"
+)";
+
+/// The what() of the config_error `text` raises, or "" when it parses.
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "test.toml");
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool one_line(const std::string& s) {
+  return s.find('\n') == std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("shipped configurations load", "[config]") {
+  auto def = load_config(PRESCIENT_SOURCE_DIR "/config/default.toml");
+  CHECK(def.node.id == "node-1");
+  CHECK(def.node.rpc_listen.to_string() == "127.0.0.1:7400");
+  CHECK(def.node.shards == 64);
+  CHECK_FALSE(def.node.metrics_listen);
+  CHECK(def.regions.size() == 2);
+  CHECK(def.data_centers.size() == 3);
+  CHECK(def.tenants.size() == 2);
+  CHECK(def.policy.hold_time == 15min);
+  CHECK(def.profiles.checkpoint_bytes == 8u << 20);
+  CHECK(def.storage.retention_frequent == std::chrono::hours(24 * 90));
+  REQUIRE(def.find_data_center("us-east-1a"));
+  CHECK(def.find_data_center("us-east-1a")->latency_ms.at("eu-west") == 76);
+  CHECK(def.find_data_center("eu-west-1a")->capacity.cpu_millicores
+        == 2'000'000);
+  REQUIRE(def.find_tenant("acme"));
+  CHECK(node_config::allows(*def.find_tenant("acme"), "eu-west"));
+  CHECK_FALSE(node_config::allows(*def.find_tenant("acme"), "us-east"));
+  CHECK(node_config::allows(*def.find_tenant("demo"), "us-east"));
+  auto text = describe(def);
+  CHECK(text.find("node-1") != std::string::npos);
+  CHECK(text.find("us-east-1a") != std::string::npos);
+
+  auto multi = load_config(PRESCIENT_SOURCE_DIR
+                           "/config/multi-region.example.toml");
+  CHECK(multi.regions.size() == 4);
+  CHECK(multi.data_centers.size() == 6);
+  CHECK(multi.tenants.size() >= 3);
+  REQUIRE(multi.node.metrics_listen);
+  CHECK(multi.node.metrics_listen->port == 9400);
+  CHECK(multi.ingest.max_batch_events == 5000);
+  CHECK(multi.profiles.checkpoint_bytes == 16u << 20);
+}
+
+TEST_CASE("defaults apply to absent keys", "[config]") {
+  auto c = parse_config(minimal, "min.toml");
+  node_section n;
+  CHECK(c.node.id == n.id);
+  CHECK(c.node.data_dir == "./var");
+  CHECK(c.node.worker_threads == 0);
+  CHECK(c.ingest.max_batch_events == 10000);
+  CHECK(c.ingest.max_inflight_events == 200000);
+  CHECK(c.ingest.max_clock_skew == 5min);
+  CHECK(c.profiles.idle_passivation == 30min);
+  CHECK(c.profiles.checkpoint_interval == 10s);
+  CHECK(c.policy.prewarm_threshold == 0.8);
+  CHECK(c.data_centers[0].cold_start_ms == 2000);
+  CHECK(c.data_centers[0].warm_start_ms == 50);
+  CHECK(c.data_centers[0].capacity.gpus == 0);
+  CHECK(c.tenants[0].max_reserve_share == 0.5);
+  CHECK(c.tenants[0].allowed_regions.empty());
+  CHECK(c.source == "min.toml");
+}
+
+TEST_CASE("durations and addresses", "[config]") {
+  CHECK(parse_duration("15m") == duration(15min));
+  CHECK(parse_duration("30s") == duration(30s));
+  CHECK(parse_duration("2h") == duration(2h));
+  CHECK(parse_duration("7d") == duration(std::chrono::hours(168)));
+  CHECK(parse_duration("1w") == duration(std::chrono::hours(168)));
+  CHECK(parse_duration("500ms") == duration(500ms));
+  CHECK(parse_duration("250us") == duration(250us));
+  CHECK(parse_duration("1h30m") == duration(90min));
+  CHECK(parse_duration("1.5h") == duration(90min));
+  CHECK(parse_duration("0") == duration(0));
+  CHECK_FALSE(parse_duration("10x"));
+  CHECK_FALSE(parse_duration("10"));
+  CHECK_FALSE(parse_duration("-5m"));
+  CHECK_FALSE(parse_duration(""));
+  CHECK_FALSE(parse_duration("m"));
+  CHECK_FALSE(parse_duration("1.m"));
+  CHECK_FALSE(parse_duration("5 m"));
+  CHECK_FALSE(parse_duration("99999999999d"));
+  CHECK(format_duration(15min) == "15m");
+  CHECK(format_duration(90min) == "1h30m");
+  CHECK(format_duration(std::chrono::hours(24 * 90)) == "90d");
+  CHECK(format_duration(500ms) == "500ms");
+  CHECK(format_duration(0s) == "0s");
+
+  auto a = parse_listen_address("127.0.0.1:0");
+  REQUIRE(a);
+  CHECK(a->host == "127.0.0.1");
+  CHECK(a->port == 0);
+  auto v6 = parse_listen_address("[::1]:7400");
+  REQUIRE(v6);
+  CHECK(v6->host == "::1");
+  CHECK(v6->to_string() == "[::1]:7400");
+  CHECK_FALSE(parse_listen_address("localhost"));
+  CHECK_FALSE(parse_listen_address(":80"));
+  CHECK_FALSE(parse_listen_address("host:65536"));
+  CHECK_FALSE(parse_listen_address("host:http"));
+  CHECK_FALSE(parse_listen_address("::1:80"));
+}
+
+TEST_CASE("all keys are read", "[config]") {
+  auto c = parse_config(R"(
+[node]
+id = "n7"
+rpc_listen = "[::]:0"
+data_dir = "/tmp/p"
+shards = 4096
+worker_threads = 3
+metrics_listen = "127.0.0.1:9000"
+[storage]
+sync = true
+retention_frequent = "60d"
+retention_regular = "20d"
+retention_occasional = "1d"
+[ingest]
+max_batch_events = 100
+max_event_age = "1d"
+max_clock_skew = "0s"
+max_inflight_events = 100
+[profiles]
+idle_passivation = "1h"
+checkpoint_interval = "500ms"
+checkpoint_bytes = 65536
+[policy]
+hold_time = "1m"
+prewarm_threshold = 1
+)" + minimal + R"(
+[[tenants]]
+id = "t2"
+allowed_regions = ["us-east"]
+max_reserve_share = 0
+priority = -3
+)", "all.toml");
+  CHECK(c.node.id == "n7");
+  CHECK(c.node.rpc_listen.host == "::");
+  CHECK(c.node.rpc_listen.port == 0);
+  CHECK(c.node.shards == 4096);
+  CHECK(c.node.worker_threads == 3);
+  CHECK(c.node.metrics_listen->port == 9000);
+  CHECK(c.storage.sync);
+  CHECK(c.storage.retention_occasional == std::chrono::hours(24));
+  CHECK(c.ingest.max_clock_skew == duration(0));
+  CHECK(c.ingest.max_inflight_events == 100);
+  CHECK(c.profiles.checkpoint_interval == 500ms);
+  CHECK(c.profiles.checkpoint_bytes == 65536);
+  CHECK(c.policy.prewarm_threshold == 1.0);
+  CHECK(c.tenants[1].priority == -3);
+  CHECK(c.tenants[1].allowed_regions == std::vector<std::string>{"us-east"});
+}
+
+TEST_CASE("errors name the key and the position", "[config]") {
+  struct error_case {
+    const char* what;
+    std::string text;
+    std::vector<std::string> expected; // substrings of what()
+  };
+  std::vector<error_case> cases{
+    {"unknown top-level key", "colour = 1\n" + minimal,
+     {"test.toml:1:1: ", "unknown key 'colour'", "known keys: node,"}},
+    {"unknown nested key", "[node]\nid = \"a\"\nshard = 3\n" + minimal,
+     {"test.toml:3:1: ", "unknown key 'node.shard'", "shards"}},
+    {"unknown key in an array of tables",
+     minimal + "\n[[tenants]]\nid = \"x\"\npriorty = 1\n",
+     {"unknown key 'tenants[1].priorty'", "priority"}},
+    {"unknown capacity key",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n"
+               "capacity = { cpu = 1 }\n",
+     {"unknown key 'data_centers[1].capacity.cpu'", "cpu_millicores"}},
+    {"wrong type: string for a number",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n"
+               "capacity = { cpu_millicores = \"lots\" }\n",
+     {"test.toml:18:", "key 'data_centers[1].capacity.cpu_millicores': "
+                       "expected a number, got a string"}},
+    {"wrong type: integer for a duration",
+     "[policy]\nhold_time = 15\n" + minimal,
+     {"test.toml:2:13: ", "key 'policy.hold_time'", "got an integer"}},
+    {"wrong type: string for a boolean", "[storage]\nsync = \"yes\"\n" + minimal,
+     {"test.toml:2:", "key 'storage.sync': expected a boolean, got a string"}},
+    {"wrong type: section is not a table", "node = 3\n" + minimal,
+     {"test.toml:1:", "key 'node': expected a table, got an integer"}},
+    {"out of range: shards", "[node]\nshards = 0\n" + minimal,
+     {"test.toml:2:", "key 'node.shards'", "out of range 1..4096"}},
+    {"out of range: too many shards", "[node]\nshards = 5000\n" + minimal,
+     {"key 'node.shards'", "5000"}},
+    {"out of range: max_batch_events",
+     "[ingest]\nmax_batch_events = 10001\n" + minimal,
+     {"key 'ingest.max_batch_events'", "1..10000"}},
+    {"out of range: prewarm_threshold zero",
+     "[policy]\nprewarm_threshold = 0.0\n" + minimal,
+     {"key 'policy.prewarm_threshold'", "out of range (0, 1]"}},
+    {"out of range: prewarm_threshold above one",
+     "[policy]\nprewarm_threshold = 1.5\n" + minimal,
+     {"key 'policy.prewarm_threshold'"}},
+    {"not finite", minimal + "[[data_centers]]\nname = \"dc-2\"\n"
+                             "region = \"eu-west\"\nprice_spot = nan\n",
+     {"key 'data_centers[1].price_spot'", "finite"}},
+    {"negative capacity",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n"
+               "capacity = { gpus = -1 }\n",
+     {"key 'data_centers[1].capacity.gpus'", "out of range"}},
+    {"max_reserve_share above one",
+     minimal + "[[tenants]]\nid = \"t\"\nmax_reserve_share = 1.1\n",
+     {"key 'tenants[1].max_reserve_share'"}},
+    {"inflight below batch", "[ingest]\nmax_inflight_events = 10\n" + minimal,
+     {"key 'ingest.max_inflight_events'", "at least max_batch_events"}},
+    {"bad listen address", "[node]\nrpc_listen = \"localhost\"\n" + minimal,
+     {"test.toml:2:", "key 'node.rpc_listen'", "host:port"}},
+    {"bad duration", "[profiles]\nidle_passivation = \"10x\"\n" + minimal,
+     {"test.toml:2:", "key 'profiles.idle_passivation'",
+      "invalid duration \"10x\""}},
+    {"zero duration", "[policy]\nhold_time = \"0s\"\n" + minimal,
+     {"key 'policy.hold_time'", "greater than zero"}},
+    {"bad size", "[profiles]\ncheckpoint_bytes = \"8 parsecs\"\n" + minimal,
+     {"key 'profiles.checkpoint_bytes'", "invalid size"}},
+    {"duplicate region", minimal + "[[regions]]\nname = \"eu-west\"\n",
+     {"key 'regions[2].name'", "duplicate region 'eu-west'",
+      "first defined in regions[0]"}},
+    {"duplicate data center",
+     minimal + "[[data_centers]]\nname = \"dc-1\"\nregion = \"us-east\"\n",
+     {"key 'data_centers[1].name'", "duplicate data center 'dc-1'"}},
+    {"duplicate tenant", minimal + "[[tenants]]\nid = \"demo\"\n",
+     {"key 'tenants[1].id'", "duplicate tenant 'demo'"}},
+    {"unknown region in a data center",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\nregion = \"mars\"\n",
+     {"test.toml:", "key 'data_centers[1].region'", "unknown region 'mars'",
+      "known regions: eu-west, us-east"}},
+    {"unknown region in latency_ms",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n"
+               "latency_ms = { eu-west = 3, moon = 1300 }\n",
+     {"key 'data_centers[1].latency_ms.moon'", "unknown region 'moon'"}},
+    {"unknown region in allowed_regions",
+     minimal + "[[tenants]]\nid = \"t\"\nallowed_regions = [\"eu-west\", "
+               "\"atlantis\"]\n",
+     {"key 'tenants[1].allowed_regions[1]'", "unknown region 'atlantis'"}},
+    {"missing required name",
+     minimal + "[[data_centers]]\nregion = \"eu-west\"\n",
+     {"test.toml:", "key 'data_centers[1].name': missing required key"}},
+    {"missing required region",
+     minimal + "[[data_centers]]\nname = \"dc-2\"\n",
+     {"key 'data_centers[1].region': missing required key"}},
+    {"missing required tenant id", minimal + "[[tenants]]\npriority = 1\n",
+     {"key 'tenants[1].id': missing required key"}},
+    {"no regions at all", "[[tenants]]\nid = \"demo\"\n",
+     {"key 'regions'", "at least one"}},
+    {"no tenants",
+     "[[regions]]\nname = \"r\"\n[[data_centers]]\nname = \"d\"\n"
+     "region = \"r\"\n",
+     {"key 'tenants'", "at least one"}},
+    {"empty name", minimal + "[[regions]]\nname = \"\"\n",
+     {"key 'regions[2].name'", "empty"}},
+    {"syntax error", minimal + "\n[node]\nid = \"unterminated\n",
+     {"test.toml:17:", "syntax error"}},
+    {"duplicate TOML key", "[node]\nid = \"a\"\nid = \"b\"\n" + minimal,
+     {"test.toml:3:", "syntax error"}},
+  };
+  for (auto& c : cases) {
+    INFO(c.what);
+    auto msg = error_of(c.text);
+    INFO(msg);
+    REQUIRE_FALSE(msg.empty());
+    CHECK(one_line(msg));
+    CHECK(msg.rfind("test.toml", 0) == 0);
+    for (auto& want : c.expected)
+      CHECK(msg.find(want) != std::string::npos);
+  }
+}
+
+TEST_CASE("load_config reports file problems", "[config]") {
+  try {
+    load_config("/nonexistent/prescient.toml");
+    FAIL("no exception");
+  } catch (const config_error& e) {
+    std::string msg = e.what();
+    CHECK(msg.find("/nonexistent/prescient.toml") == 0);
+    CHECK(msg.find("cannot open") != std::string::npos);
+  }
+  CHECK_THROWS_AS(load_config(PRESCIENT_SOURCE_DIR "/config"), config_error);
+  // config_error is a runtime_error, so generic handlers still catch it.
+  CHECK_THROWS_AS(parse_config("x = ", "t"), std::runtime_error);
+}
