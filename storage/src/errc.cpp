@@ -37,7 +37,7 @@ void add_storage_error_category(caf::actor_system_config& cfg) {
     [](uint8_t code, caf::atom_value, const caf::message& ctx) {
       auto s = "storage_errc::" + to_string(static_cast<storage_errc>(code));
       if (!ctx.empty())
-        s += ctx.to_string();
+        s += caf::to_string(ctx);
       return s;
     });
 }

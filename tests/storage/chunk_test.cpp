@@ -6,6 +6,7 @@
 #include <random>
 
 #include "prescient/storage/errc.hpp"
+#include "prescient/wire/validate.hpp"
 #include "test_util.hpp"
 
 using namespace prescient;

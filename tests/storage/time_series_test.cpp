@@ -28,7 +28,7 @@ std::vector<usage_event> every_minute(int64_t from, int64_t to,
 }
 
 /// Writes events, one chunk per bucket.
-void store(db& d, const std::vector<usage_event>& events) {
+void store_events(db& d, const std::vector<usage_event>& events) {
   std::vector<usage_event> bucket;
   for (auto& e : events) {
     if (!bucket.empty()
@@ -53,7 +53,7 @@ std::vector<int64_t> times(const std::vector<usage_event>& xs) {
 TEST_CASE_METHOD(db_fixture, "range honours bucket boundaries",
                  "[storage][time_series]") {
   // Three buckets of one event per minute.
-  store(*store, every_minute(t0, t0 + 3 * bucket_duration_us));
+  store_events(*store, every_minute(t0, t0 + 3 * bucket_duration_us));
   auto& ts = store->series();
   SECTION("whole buckets") {
     auto r = ts.range("acme", "alice", t0 + bucket_duration_us,
@@ -95,9 +95,9 @@ TEST_CASE_METHOD(db_fixture, "range honours bucket boundaries",
 
 TEST_CASE_METHOD(db_fixture, "several devices are ordered by device, time",
                  "[storage][time_series]") {
-  store(*store, every_minute(t0, t0 + 3 * bucket_duration_us, "phone"));
-  store(*store, every_minute(t0 + 30 * minute, t0 + 150 * minute, "desktop"));
-  store(*store, every_minute(t0, t0 + 10 * minute, "tv"));
+  store_events(*store, every_minute(t0, t0 + 3 * bucket_duration_us, "phone"));
+  store_events(*store, every_minute(t0 + 30 * minute, t0 + 150 * minute, "desktop"));
+  store_events(*store, every_minute(t0, t0 + 10 * minute, "tv"));
   auto& ts = store->series();
   auto devs = ts.devices("acme", "alice");
   REQUIRE(devs);

@@ -1,0 +1,94 @@
+// prescient-bench: benchmarks that print our figures beside a baseline
+// measured in the same run.
+//   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "ingest_bench.hpp"
+#include "prescient/testkit/node_process.hpp"
+
+namespace {
+
+std::string sibling_binary(const char* name) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path() / name).string();
+}
+
+void print_table(const nlohmann::json& r) {
+  auto row = [](const char* what, const std::string& ours, const std::string& base) {
+    std::cout << std::left << std::setw(34) << what << std::right << std::setw(16)
+              << ours << std::setw(16) << base << '\n';
+  };
+  auto num = [](double v, int digits) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(digits) << v;
+    return os.str();
+  };
+  std::cout << r["events"].get<size_t>() << " synthetic events of "
+            << r["users"].get<size_t>() << " users, batches of "
+            << r["batch"].get<size_t>() << "\n\n";
+  row("", "prescient", "raw RocksDB");
+  row("events/s", num(r["events_per_s"], 0), num(r["rocksdb_raw_per_s"], 0));
+  row("bytes stored per event", num(r["bytes_per_event"], 2),
+      num(r["raw_bytes_per_event"], 2));
+  std::cout << '\n'
+            << "ratio (prescient / raw)            " << num(r["ratio"], 3) << '\n'
+            << "resident bytes per active profile  "
+            << num(r["rss_bytes_per_profile"], 0) << " (heap "
+            << num(r["heap_bytes_per_profile"], 0) << ", "
+            << r["profiles_measured"].get<size_t>() << " profiles)\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"prescient-bench — Prescient benchmarks"};
+  app.require_subcommand(1);
+  bool json = false;
+  app.add_flag("--json", json, "print one JSON object instead of a table");
+  app.fallthrough();
+  prescient::bench::ingest_options io;
+  io.prescientd = sibling_binary("prescientd");
+  std::string dir;
+  auto* ingest = app.add_subcommand("ingest", "ingest throughput, storage, memory");
+  ingest->add_option("--users", io.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
+  ingest->add_option("--days", io.days, "days of workload")->check(CLI::Range(0.01, 30.0));
+  ingest->add_option("--events", io.max_events, "at most this many events")
+    ->check(CLI::Range(1'000, 50'000'000));
+  ingest->add_option("--batch", io.batch, "events per batch")->check(CLI::Range(1, 10'000));
+  ingest->add_option("--in-flight", io.in_flight, "batches in flight")->check(CLI::Range(1, 256));
+  ingest->add_option("--profile-users", io.profile_users, "profiles for the memory figure")
+    ->check(CLI::Range(1'000, 2'000'000));
+  ingest->add_option("--seed", io.seed, "workload seed");
+  ingest->add_option("--dir", dir, "work directory (default: a new one under ./var)");
+  ingest->add_option("--prescientd", io.prescientd, "node binary");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    bool own_dir = dir.empty();
+    if (own_dir) {
+      std::filesystem::create_directories("var");
+      setenv("TMPDIR", "var", 1); // same disk as the project, not a tmpfs
+      dir = prescient::testkit::make_temp_dir("bench");
+    }
+    io.work_dir = std::filesystem::absolute(dir).string();
+    io.progress = !json || isatty(STDERR_FILENO);
+    auto result = prescient::bench::run_ingest(io);
+    if (own_dir)
+      prescient::testkit::remove_tree(io.work_dir);
+    if (json)
+      std::cout << result.dump(2) << '\n';
+    else
+      print_table(result);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "prescient-bench: " << e.what() << '\n';
+    return 1;
+  }
+}

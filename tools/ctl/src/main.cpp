@@ -1,0 +1,57 @@
+// prescientctl: asks a node's admin actor about its state.
+//   prescientctl [--address HOST:PORT] [--json] status | user ID | kpis
+// Exit codes: 0 answered, 1 the node failed or refused, 2 bad usage.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "render.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"prescientctl — query a Prescient node"};
+  app.require_subcommand(1);
+  std::string address = "127.0.0.1:7400";
+  if (const char* env = std::getenv("PRESCIENT_ADDRESS"))
+    address = env;
+  bool json = false;
+  int timeout_ms = 5'000;
+  app.add_option("--address", address,
+                 "node to ask, host:port (default $PRESCIENT_ADDRESS or 127.0.0.1:7400)");
+  app.add_flag("--json", json, "print JSON for scripts instead of tables");
+  app.add_option("--timeout-ms", timeout_ms, "give up after this long")
+    ->check(CLI::Range(1, 3'600'000));
+  app.fallthrough();
+  auto* status = app.add_subcommand("status", "node status and data centers");
+  auto* user = app.add_subcommand("user", "one user's history summary");
+  std::string user_id;
+  std::string tenant = "demo";
+  user->add_option("id", user_id, "user id")->required();
+  user->add_option("--tenant", tenant, "the user's tenant (default demo)");
+  auto* kpis = app.add_subcommand("kpis", "hit rate, cold starts, latencies");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    prescient::client_options opts;
+    opts.address = address;
+    opts.timeout = std::chrono::milliseconds(timeout_ms);
+    prescient::client c(opts);
+    nlohmann::json j;
+    if (status->parsed()) {
+      auto s = c.status();
+      json ? void(j = prescient::ctl::to_json(s)) : prescient::ctl::print(std::cout, s);
+    } else if (user->parsed()) {
+      auto s = c.user(tenant, user_id);
+      json ? void(j = prescient::ctl::to_json(s)) : prescient::ctl::print(std::cout, s);
+    } else if (kpis->parsed()) {
+      auto k = c.node_kpis();
+      json ? void(j = prescient::ctl::to_json(k)) : prescient::ctl::print(std::cout, k);
+    }
+    if (json)
+      std::cout << j.dump(2) << '\n';
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "prescientctl: " << address << ": " << e.what() << '\n';
+    return 1;
+  }
+}

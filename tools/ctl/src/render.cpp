@@ -1,0 +1,177 @@
+#include "render.hpp"
+
+#include <ctime>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace prescient::ctl {
+
+namespace {
+
+std::string iso_time(int64_t us) {
+  if (us <= 0)
+    return "-";
+  std::time_t secs = us / 1'000'000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = double(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(u == 0 ? 0 : 1) << v << ' ' << units[u];
+  return os.str();
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << v;
+  return os.str();
+}
+
+// Two-column "key  value" block with the keys padded to one width.
+void rows(std::ostream& out,
+          std::initializer_list<std::pair<const char*, std::string>> kv) {
+  size_t width = 0;
+  for (auto& [k, v] : kv)
+    width = std::max(width, std::string(k).size());
+  for (auto& [k, v] : kv)
+    out << std::left << std::setw(static_cast<int>(width) + 2) << k << v << '\n';
+}
+
+} // namespace
+
+nlohmann::json to_json(const node_status& s) {
+  nlohmann::json dcs = nlohmann::json::array();
+  for (auto& d : s.data_centers)
+    dcs.push_back({{"name", d.name},
+                   {"region", d.region},
+                   {"cpu_capacity_millicores", d.cpu_capacity_millicores},
+                   {"cpu_used_millicores", d.cpu_used_millicores},
+                   {"memory_capacity_mb", d.memory_capacity_mb},
+                   {"memory_used_mb", d.memory_used_mb},
+                   {"instances_granted", d.instances_granted}});
+  return {{"node_id", s.node_id},
+          {"version", s.version},
+          {"uptime_s", s.uptime_s},
+          {"shards", s.shards},
+          {"resident_profiles", s.resident_profiles},
+          {"known_users", s.known_users},
+          {"events_ingested", s.events_ingested},
+          {"events_per_s", s.events_per_second},
+          {"storage_bytes", s.storage_bytes},
+          {"rss_bytes", s.rss_bytes},
+          {"event_time_us", s.event_time_us},
+          {"data_centers", dcs}};
+}
+
+nlohmann::json to_json(const user_summary& s) {
+  nlohmann::json apps = nlohmann::json::array();
+  for (auto& a : s.top_apps)
+    apps.push_back({{"app", a.app}, {"events", a.events}, {"launches", a.launches}});
+  return {{"tenant", s.tenant},
+          {"user", s.user},
+          {"found", s.found},
+          {"events", s.events},
+          {"stored_events", s.stored_events},
+          {"first_event_us", s.first_event_us},
+          {"last_event_us", s.last_event_us},
+          {"devices", s.devices},
+          {"top_apps", apps},
+          {"activity_class", s.activity_class},
+          {"resident", s.resident}};
+}
+
+nlohmann::json to_json(const kpis& k) {
+  return {{"events_ingested", k.events_ingested},
+          {"events_rejected", k.events_rejected},
+          {"requests", k.requests},
+          {"grants_prewarmed", k.grants_prewarmed},
+          {"grants_shadow", k.grants_shadow},
+          {"grants_reactive", k.grants_reactive},
+          {"hit_rate", k.hit_rate},
+          {"cold_starts", k.cold_starts},
+          {"releases", k.releases},
+          {"decision_latency_p50_us", k.decision_latency_p50_us},
+          {"decision_latency_p99_us", k.decision_latency_p99_us}};
+}
+
+void print(std::ostream& out, const node_status& s) {
+  rows(out, {{"node", s.node_id + " (prescient " + s.version + ")"},
+             {"uptime", fixed(s.uptime_s, 0) + " s"},
+             {"shards", std::to_string(s.shards)},
+             {"resident profiles", std::to_string(s.resident_profiles)},
+             {"known users", std::to_string(s.known_users) + " (estimate)"},
+             {"events ingested", std::to_string(s.events_ingested)},
+             {"events/s", fixed(s.events_per_second, 0)},
+             {"event time", iso_time(s.event_time_us)},
+             {"storage", bytes(s.storage_bytes)},
+             {"resident memory", bytes(s.rss_bytes)}});
+  if (s.data_centers.empty())
+    return;
+  out << '\n'
+      << std::left << std::setw(16) << "DATA CENTER" << std::setw(12) << "REGION"
+      << std::right << std::setw(14) << "CPU USED" << std::setw(14) << "CPU CAP"
+      << std::setw(12) << "MEM USED" << std::setw(12) << "MEM CAP"
+      << std::setw(10) << "GRANTS" << '\n';
+  for (auto& d : s.data_centers)
+    out << std::left << std::setw(16) << d.name << std::setw(12) << d.region
+        << std::right << std::setw(14) << fixed(d.cpu_used_millicores / 1000, 1) + " c"
+        << std::setw(14) << fixed(d.cpu_capacity_millicores / 1000, 1) + " c"
+        << std::setw(12) << bytes(uint64_t(d.memory_used_mb) << 20)
+        << std::setw(12) << bytes(uint64_t(d.memory_capacity_mb) << 20)
+        << std::setw(10) << d.instances_granted << '\n';
+}
+
+void print(std::ostream& out, const user_summary& s) {
+  if (!s.found) {
+    out << "user '" << s.user << "' of tenant '" << s.tenant
+        << "' has no history on this node\n";
+    return;
+  }
+  std::string devices;
+  for (auto& d : s.devices)
+    devices += (devices.empty() ? "" : ", ") + d;
+  rows(out, {{"user", s.tenant + "/" + s.user},
+             {"activity class", s.activity_class},
+             {"events", std::to_string(s.events) + " ingested, "
+                          + std::to_string(s.stored_events) + " stored"},
+             {"first event", iso_time(s.first_event_us)},
+             {"last event", iso_time(s.last_event_us)},
+             {"devices", devices.empty() ? "-" : devices},
+             {"in memory", s.resident ? "yes" : "no (passivated)"}});
+  if (s.top_apps.empty())
+    return;
+  out << '\n'
+      << std::left << std::setw(24) << "APP" << std::right << std::setw(10)
+      << "EVENTS" << std::setw(10) << "LAUNCHES" << '\n';
+  for (auto& a : s.top_apps)
+    out << std::left << std::setw(24) << a.app << std::right << std::setw(10)
+        << a.events << std::setw(10) << a.launches << '\n';
+}
+
+void print(std::ostream& out, const kpis& k) {
+  rows(out, {{"events ingested", std::to_string(k.events_ingested)},
+             {"events rejected", std::to_string(k.events_rejected)},
+             {"requests", std::to_string(k.requests)},
+             {"grants prewarmed", std::to_string(k.grants_prewarmed)},
+             {"grants shadow", std::to_string(k.grants_shadow)},
+             {"grants reactive", std::to_string(k.grants_reactive)},
+             {"hit rate", fixed(100 * k.hit_rate, 1) + " %"},
+             {"cold starts", std::to_string(k.cold_starts)},
+             {"releases", std::to_string(k.releases)},
+             {"decision latency p50", fixed(k.decision_latency_p50_us, 0) + " µs"},
+             {"decision latency p99", fixed(k.decision_latency_p99_us, 0) + " µs"}});
+}
+
+} // namespace prescient::ctl
