@@ -155,7 +155,7 @@ decode_chunk(std::string_view bytes, std::string_view tenant,
         return corrupt("truncated time");
       dod = unzigzag(v);
       if (flag)
-        dod = static_cast<uint64_t>(static_cast<int64_t>(dod) * 1000);
+        dod *= 1000; // unsigned: garbage wraps instead of overflowing
     }
     prev_delta += dod;
     prev_time += prev_delta;
