@@ -1,6 +1,5 @@
 #include "prescient/storage/db.hpp"
 
-#include <rocksdb/convenience.h>
 
 #include "chunk_format.hpp"
 #include "db_core.hpp"

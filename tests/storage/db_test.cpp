@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "test_util.hpp"
 
 using namespace prescient;
@@ -9,6 +13,7 @@ using namespace prescient::storage;
 using prescient::storage::test::db_fixture;
 using prescient::storage::test::make_event;
 using prescient::storage::test::write_events;
+namespace test = prescient::storage::test;
 
 namespace {
 
@@ -193,4 +198,34 @@ TEST_CASE_METHOD(db_fixture, "write_batch counts and clears", "[storage][db]") {
   b.clear();
   CHECK(b.count() == 0);
   REQUIRE_FALSE(store->write(b)); // empty batches are fine
+}
+
+TEST_CASE("an acknowledged write survives kill -9", "[storage][db]") {
+  test::temp_dir dir;
+  db_options o;
+  o.path = (dir.path / "db").string();
+  auto pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // Child: write, then die without closing or flushing.
+    auto d = db::open(o);
+    if (!d)
+      _exit(2);
+    write_events(**d, hour_of("alice", t0));
+    write_batch b;
+    (*d)->log().append(b, 3, 7, "record");
+    if ((*d)->write(b))
+      _exit(3);
+    kill(getpid(), SIGKILL);
+    _exit(4);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFSIGNALED(status));
+  auto d = db::open(o);
+  REQUIRE(d);
+  CHECK(count(**d, "alice") == 60);
+  auto last = (*d)->log().last_seq(3);
+  REQUIRE(last);
+  CHECK(*last == 7);
 }

@@ -29,7 +29,7 @@ namespace prescient::storage {
 constexpr int64_t bucket_duration_us = int64_t{2} * 3600 * 1'000'000;
 
 /// Start of the bucket holding `time_us`, aligned to the Unix epoch (floor,
-/// also for negative times).
+/// also for negative times). REQUIRES |time_us| < 2^62 (any real clock).
 int64_t bucket_start_of(int64_t time_us) noexcept;
 
 /// Quantisation steps of the stored values. A decoded value is
@@ -64,7 +64,8 @@ struct chunk_header {
 /// Encodes the events of one device in one bucket, incrementally. The
 /// encoded bytes form a complete chunk after every append, so an owner can
 /// persist it at a checkpoint and later rewrite the same key with more
-/// events. Memory: about 250 bytes plus the encoded bytes (~10 B per event)
+/// events. Memory: about 250 bytes plus the encoded bytes (~10-12 B per
+/// event, so ~1.8 KiB for a full 2 h bucket at one event per minute)
 /// plus the app names; the buffer grows by ~25 %, never doubles. To bound
 /// memory further, persist the chunk and continue the bucket with a fresh
 /// builder under the next chunk_key::seq.

@@ -8,7 +8,8 @@
 namespace prescient::storage {
 
 /// Not thread-safe: one batch is filled by one thread at a time. Reusable
-/// after db::write or clear(). Movable, not copyable.
+/// after db::write or clear(). Movable, not copyable; a moved-from batch
+/// may only be assigned to or destroyed.
 class write_batch {
 public:
   struct impl; // wraps rocksdb::WriteBatch; defined in storage/src

@@ -1,0 +1,62 @@
+// prescientctl against a real node: tables, --json for scripts, and a
+// non-zero exit with a one-line reason when it cannot answer.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture.hpp"
+
+using namespace prescient;
+using prescient::it::run_bin;
+
+TEST_CASE("prescientctl shows status, a user and KPIs", "[integration][ctl]") {
+  it::node_fixture f;
+  {
+    client c(f.client_opts());
+    for (int i = 0; i < 30; ++i)
+      c.submit(it::make_event("frank", i));
+    c.flush();
+  }
+  auto addr = f.node->address();
+
+  auto status = run_bin("prescientctl", {"--address", addr, "--json", "status"});
+  REQUIRE(status.exit_code == 0);
+  auto js = nlohmann::json::parse(status.out);
+  CHECK(js["node_id"] == "test-node");
+  CHECK(js["events_ingested"] == 30);
+  CHECK(js["data_centers"].size() == 3);
+
+  auto user = run_bin("prescientctl", {"--address", addr, "--json", "user", "frank"});
+  REQUIRE(user.exit_code == 0);
+  auto ju = nlohmann::json::parse(user.out);
+  CHECK(ju["found"] == true);
+  CHECK(ju["events"] == 30);
+  CHECK(ju["devices"][0] == "frank-laptop");
+
+  auto kpis = run_bin("prescientctl", {"--address", addr, "--json", "kpis"});
+  REQUIRE(kpis.exit_code == 0);
+  auto jk = nlohmann::json::parse(kpis.out);
+  CHECK(jk["events_ingested"] == 30);
+  CHECK(jk.contains("decision_latency_p99_us"));
+
+  auto table = run_bin("prescientctl", {"--address", addr, "user", "frank"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("frank-laptop") != std::string::npos);
+  CHECK(table.out.find("APP") != std::string::npos);
+  auto st_table = run_bin("prescientctl", {"--address", addr, "status"});
+  CHECK(st_table.out.find("eu-west-1") != std::string::npos);
+}
+
+TEST_CASE("prescientctl fails with a reason and a non-zero exit", "[integration][ctl]") {
+  // Nothing listens on port 1 of loopback.
+  auto r = run_bin("prescientctl",
+                   {"--address", "127.0.0.1:1", "--timeout-ms", "2000", "status"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("prescientctl: 127.0.0.1:1:") == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+
+  auto usage = run_bin("prescientctl", {"frobnicate"});
+  CHECK(usage.exit_code != 0);
+  auto bad_tenant = run_bin("prescientctl", {"--address", "127.0.0.1:1", "user"});
+  CHECK(bad_tenant.exit_code != 0);
+}
