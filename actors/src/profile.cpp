@@ -85,7 +85,8 @@ profile::device_state& profile::device(std::string_view name) {
   for (auto& d : devices_)
     if (d.name == name)
       return d;
-  devices_.push_back(device_state{std::string(name)});
+  devices_.emplace_back();
+  devices_.back().name = std::string(name);
   devices_.back().next_seq = 1;
   return devices_.back();
 }

@@ -45,6 +45,20 @@ void time_series::put(write_batch& batch, const chunk_key& key,
   batch.native().batch.Put(core_->id(cf_series), k, to_slice(chunk.encoded()));
 }
 
+caf::expected<std::optional<std::string>>
+time_series::get(const chunk_key& key) {
+  if (core_->closed)
+    return closed_error("time_series::get");
+  std::string value;
+  auto st = core_->rdb->Get(rocksdb::ReadOptions{}, core_->live(cf_series),
+                            encode_chunk_key(key), &value);
+  if (st.IsNotFound())
+    return std::optional<std::string>{};
+  if (!st.ok())
+    return to_error(st, "time_series::get");
+  return std::optional<std::string>{std::move(value)};
+}
+
 caf::expected<std::vector<usage_event>>
 time_series::range(std::string_view tenant, std::string_view user,
                    int64_t from_us, int64_t to_us,

@@ -54,6 +54,12 @@ public:
   /// Events with from_us <= time_us < to_us of one user, optionally of one
   /// device, ordered by (device name, time_us); ties keep storage order. Seeks to
   /// the first bucket of every device instead of scanning the user.
+  /// The stored bytes of exactly one chunk, or nullopt if there is none
+  /// (never written, erased, or dropped by retention). A profile uses it to
+  /// reopen the chunk it was appending to before passivation or a crash.
+  [[nodiscard]] caf::expected<std::optional<std::string>>
+  get(const chunk_key& key);
+
   [[nodiscard]] caf::expected<std::vector<usage_event>>
   range(std::string_view tenant, std::string_view user, int64_t from_us,
         int64_t to_us, std::optional<std::string_view> device = {});
