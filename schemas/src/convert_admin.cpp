@@ -1,4 +1,4 @@
-#include "prescient/wire/admin.hpp"
+#include "prescient/wire/convert.hpp"
 
 namespace prescient::wire {
 

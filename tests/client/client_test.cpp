@@ -176,6 +176,7 @@ TEST_CASE("the node's rejection surfaces as rejected with its reason") {
     CHECK(error_kind([&] { c.request(make_request("kjreq")); }, &what)
           == client_error::code::rejected);
     CHECK(what.find("no capacity for app kjreq") != std::string::npos);
+    INFO(what);
     CHECK(what.find("remote exception") == std::string::npos);
     CHECK(what.find(".c++:") == std::string::npos);
   }
@@ -221,6 +222,30 @@ TEST_CASE("a node that never answers times out without hanging") {
   CHECK(what.find("300 ms") != std::string::npos);
   CHECK(c.acknowledged() == 0);
   CHECK(steady::now() - start < 3s);
+}
+
+TEST_CASE("a request in flight when the node dies fails with disconnected") {
+  auto rec = std::make_shared<node_record>();
+  rec->silent = true;
+  auto node = std::make_unique<test_node>(rec);
+  auto opts = options_for(*node);
+  opts.timeout = 5s;
+  client c(opts);
+  std::atomic<int> kind{-1};
+  std::string what;
+  std::thread caller([&] {
+    kind = static_cast<int>(error_kind([&] { c.request(make_request()); }, &what));
+  });
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> lk(rec->mu);
+    return rec->requests_seen == 1;
+  }));
+  auto start = steady::now();
+  node.reset(); // never re-sent: the node may have granted it
+  caller.join();
+  CHECK(kind == static_cast<int>(client_error::code::disconnected));
+  CHECK(what.find("lost before the reply") != std::string::npos);
+  CHECK(steady::now() - start < 2s);
 }
 
 TEST_CASE("an unreachable node fails calls with disconnected") {

@@ -83,6 +83,7 @@ public:
       throw std::runtime_error("no capacity for app std");
     KJ_REQUIRE(q.app != "kjreq", "no capacity for app kjreq");
     std::lock_guard<std::mutex> lk(rec_->mu);
+    ++rec_->requests_seen;
     if (rec_->silent)
       return kj::NEVER_DONE;
     grant g;

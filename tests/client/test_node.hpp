@@ -31,7 +31,8 @@ struct node_record {
   std::vector<std::vector<usage_event>> batches; // every batch received
   size_t acked = 0;                              // batches acknowledged
   std::set<std::string> live;                    // granted, not released
-  uint64_t requests = 0;
+  uint64_t requests = 0;      // granted
+  uint64_t requests_seen = 0; // received, granted or not
   bool hold_acks = false; // store batches but hold their replies
   bool silent = false;    // never answer anything
 

@@ -50,36 +50,92 @@ struct user_state {
   uint8_t slot_index; ///< slot of the session in its day (0 = first)
 };
 
+/// One app run: 48 bytes. Times after launch are ms offsets; the user's
+/// resource levels for the app are recomputed from the hash when needed, and
+/// the randomness of each step is hash(seed, user, launch, step).
 struct run_state {
-  uint64_t rng;
   int64_t launch_us;
-  int64_t end_us;
-  int64_t last_us; ///< previous sample (or launch)
   uint32_t user;
   uint32_t session;
-  float base[4]; ///< cpu, mem, disk, net levels of this user for this app
-  float ar_cpu;
+  uint32_t end_ms;  ///< run length
+  uint32_t last_ms; ///< previous sample (0 = launch)
+  float ar_cpu;     ///< AR(1) states, standard normal marginals
   float ar_mem;
-  float sum[4];
+  float sum_cpu;    ///< sums of heartbeat samples, for the close mean
+  float sum_mem;
   uint32_t samples;
   uint8_t app;
   uint8_t device;
   uint8_t gpus;
   uint8_t phase;
+
+  int64_t end_us() const { return launch_us + int64_t{end_ms} * 1000; }
+  int64_t last_us() const { return launch_us + int64_t{last_ms} * 1000; }
+};
+static_assert(sizeof(run_state) == 48);
+
+/// Runs in fixed chunks: stable addresses and no doubling spikes.
+class run_pool {
+public:
+  run_state& operator[](uint32_t id) { return chunks_[id >> shift][id & mask]; }
+
+  uint32_t alloc() {
+    if (!free_.empty()) {
+      uint32_t id = free_.back();
+      free_.pop_back();
+      return id;
+    }
+    if ((size_ & mask) == 0)
+      chunks_.emplace_back(new run_state[mask + 1]);
+    return size_++;
+  }
+
+  void release(uint32_t id) { free_.push_back(id); }
+
+private:
+  static constexpr uint32_t shift = 14;
+  static constexpr uint32_t mask = (1u << shift) - 1;
+  std::vector<std::unique_ptr<run_state[]>> chunks_;
+  std::vector<uint32_t> free_;
+  uint32_t size_ = 0;
 };
 
+/// Approximately standard normal from 64 random bits (Irwin-Hall of four
+/// 16-bit uniforms): cheap, bounded to +-3.46.
+inline double approx_normal(uint64_t bits) {
+  double s = 0;
+  for (int i = 0; i < 4; ++i, bits >>= 16)
+    s += static_cast<double>(bits & 0xffff) * (1.0 / 65536);
+  return (s - 2.0) * 1.7320508075688772;
+}
+
+/// A user's stable levels for one app.
+struct app_levels {
+  double base[4]; ///< cpu, mem, disk, net
+  uint8_t gpus;
+  double length_factor;
+};
+
+/// 12 bytes: at 1M users the heap holds millions of entries.
+#pragma pack(push, 4)
 struct heap_entry {
   int64_t time;
-  uint32_t kind;
-  uint32_t id;
+  uint32_t key; ///< kind << 31 | id: runs before users at equal times
+
+  uint32_t kind() const noexcept { return key >> 31; }
+  uint32_t id() const noexcept { return key & 0x7fffffffu; }
 };
+#pragma pack(pop)
+static_assert(sizeof(heap_entry) == 12);
+
+inline heap_entry make_entry(int64_t time, uint32_t kind, uint32_t id) noexcept {
+  return {time, kind << 31 | id};
+}
 
 inline bool before(const heap_entry& a, const heap_entry& b) noexcept {
   if (a.time != b.time)
     return a.time < b.time;
-  if (a.kind != b.kind)
-    return a.kind < b.kind;
-  return a.id < b.id;
+  return a.key < b.key;
 }
 
 /// Binary min-heap with replace_top (one sift instead of pop + push).
@@ -167,8 +223,7 @@ struct synthetic_workload::impl {
   workload_options opt;
   int64_t end;
   std::vector<user_state> users;
-  std::vector<run_state> runs;
-  std::vector<uint32_t> free_runs;
+  run_pool runs;
   std::vector<region_geo> geo; // per options.regions
   std::vector<double> region_cdf;
   min_heap heap;
@@ -299,6 +354,24 @@ struct synthetic_workload::impl {
     return hb;
   }
 
+  app_levels levels(uint32_t u, uint8_t app) const {
+    const app_spec& spec = apps[app];
+    uint64_t k = hash(opt.seed, u, 0xa99, app);
+    double n1 = approx_normal(mix(k + 1)), n2 = approx_normal(mix(k + 2));
+    double n3 = approx_normal(mix(k + 3)), n4 = approx_normal(mix(k + 4));
+    double s = spec.spread;
+    app_levels l;
+    l.base[0] = spec.cpu * std::exp(s * n1);
+    l.base[1] = spec.mem * std::exp(s * (0.6 * n1 + 0.8 * n2));
+    l.base[2] = spec.disk * std::exp(s * (0.5 * n1 + 0.87 * n3));
+    l.base[3] = spec.net * std::exp(s * n4);
+    uint32_t span = spec.gpu_max - spec.gpu_min + 1u;
+    l.gpus = spec.gpu_min == 0 ? 0
+                               : static_cast<uint8_t>(spec.gpu_min + (mix(k + 5) >> 32) * span / (1ull << 32));
+    l.length_factor = std::exp(0.3 * approx_normal(mix(k + 6)));
+    return l;
+  }
+
   // -- day plans -------------------------------------------------------------
 
   /// Session slots of user `u` on local day `day`, sorted, non-overlapping.
@@ -423,9 +496,9 @@ struct synthetic_workload::impl {
       throw std::invalid_argument("workload: start_us must be after the epoch");
     if (opt.duration_us <= 0)
       throw std::invalid_argument("workload: duration_us must be positive");
-    if (opt.heartbeat_interval_us <= 0)
-      throw std::invalid_argument("workload: heartbeat_interval_us must be positive");
-    if (opt.users > std::numeric_limits<uint32_t>::max() / 2)
+    if (opt.heartbeat_interval_us < 1000)
+      throw std::invalid_argument("workload: heartbeat_interval_us must be >= 1 ms");
+    if (opt.users > 0x7fffffffu)
       throw std::invalid_argument("workload: too many users");
     auto share = [](double v, const char* what) {
       if (!(v >= 0 && v <= 1))
@@ -471,7 +544,7 @@ struct synthetic_workload::impl {
       c /= rt;
 
     users.resize(opt.users);
-    heap.reserve(opt.users + opt.users / 2 + 16);
+    heap.reserve(opt.users * 4 + 16); // address space only until used
     for (uint32_t u = 0; u < opt.users; ++u) {
       auto& us = users[u];
       us = user_state{};
@@ -484,7 +557,7 @@ struct synthetic_workload::impl {
       if (next_session(u, type_of(u), from, std::min(until, end), start, stop, idx)) {
         us.session_end_us = stop;
         us.slot_index = idx;
-        heap.push({start, kind_user, u});
+        heap.push(make_entry(start, kind_user, u));
       }
     }
     now = opt.start_us;
@@ -550,6 +623,8 @@ struct synthetic_workload::impl {
       }
     } else {
       uint8_t app = hb.routine[u.routine][u.step++];
+      if (apps[app].persistent && u.routines_run > 0 && u.step < hb.routine_len[u.routine])
+        app = hb.routine[u.routine][u.step++]; // mail is already open
       if (r.chance(opt.noise)) {
         uint8_t other = hb.pref[r.below(hb.pref_n)];
         if (!apps[other].persistent)
@@ -581,36 +656,18 @@ struct synthetic_workload::impl {
     uint64_t run_seed = ur.next();
     u.rng = ur.s;
 
-    uint32_t slot_id;
-    if (!free_runs.empty()) {
-      slot_id = free_runs.back();
-      free_runs.pop_back();
-    } else {
-      slot_id = static_cast<uint32_t>(runs.size());
-      runs.emplace_back();
-    }
+    uint32_t slot_id = runs.alloc();
     run_state& rs = runs[slot_id];
     rs = run_state{};
-    rs.rng = run_seed;
     rs.user = id;
     rs.session = u.session;
     rs.app = app;
     rs.device = u.device;
     rng r{run_seed};
 
-    // This user's level for this app: stable across runs.
     const app_spec& spec = apps[app];
-    rng ua{hash(opt.seed, id, 0xa99, app)};
-    double n1 = ua.normal(), n2 = ua.normal(), n3 = ua.normal(), n4 = ua.normal();
-    double s = spec.spread;
-    rs.base[0] = static_cast<float>(spec.cpu * std::exp(s * n1));
-    rs.base[1] = static_cast<float>(spec.mem * std::exp(s * (0.6 * n1 + 0.8 * n2)));
-    rs.base[2] = static_cast<float>(spec.disk * std::exp(s * (0.5 * n1 + 0.87 * n3)));
-    rs.base[3] = static_cast<float>(spec.net * std::exp(s * n4));
-    rs.gpus = spec.gpu_min == 0
-                ? 0
-                : static_cast<uint8_t>(spec.gpu_min + ua.below(spec.gpu_max - spec.gpu_min + 1));
-    double length_factor = std::exp(0.3 * ua.normal());
+    app_levels lv = levels(id, app);
+    rs.gpus = lv.gpus;
     rs.ar_cpu = static_cast<float>(r.normal());
     rs.ar_mem = static_cast<float>(r.normal());
 
@@ -626,7 +683,7 @@ struct synthetic_workload::impl {
     else if (spec.persistent)
       minutes = static_cast<double>(u.session_end_us - rs.launch_us) / minute_us + 3 * r.normal();
     else
-      minutes = r.lognormal(spec.run_minutes * length_factor, 0.6);
+      minutes = r.lognormal(spec.run_minutes * lv.length_factor, 0.6);
     int64_t length = static_cast<int64_t>(minutes * minute_us);
     if (!burst && interactive[type] && !spec.batch) {
       // The user logs off at the end of the session.
@@ -635,11 +692,11 @@ struct synthetic_workload::impl {
       length = std::min(length, cut);
     }
     length = std::clamp<int64_t>(length, 20 * second_us, 16 * hour_us);
-    rs.end_us = rs.launch_us + length;
-    rs.last_us = rs.launch_us;
+    rs.end_ms = static_cast<uint32_t>(length / 1000);
+    rs.last_ms = 0;
     rs.phase = request ? phase_request : phase_launch;
-    u.busy_until_us = std::max(u.busy_until_us, rs.end_us);
-    pending.push_back({request ? t : rs.launch_us, kind_run, slot_id});
+    u.busy_until_us = std::max(u.busy_until_us, rs.end_us());
+    pending.push_back(make_entry(request ? t : rs.launch_us, kind_run, slot_id));
   }
 
   /// Handles the user entry on top of the heap; never emits.
@@ -673,12 +730,12 @@ struct synthetic_workload::impl {
     if (wake == never || wake >= end)
       heap.pop();
     else
-      heap.replace_top({wake, kind_user, id});
+      heap.replace_top(make_entry(wake, kind_user, id));
     for (auto& e : pending)
       if (e.time < end)
         heap.push(e);
       else
-        free_runs.push_back(e.id);
+        runs.release(e.id());
     pending.clear();
   }
 
@@ -726,18 +783,24 @@ struct synthetic_workload::impl {
     s.assign(buf, static_cast<size_t>(len));
   }
 
-  int64_t next_heartbeat(run_state& rs, int64_t from) {
-    rng r{rs.rng};
-    double f = 1 + opt.heartbeat_jitter * (2 * r.uniform() - 1);
-    rs.rng = r.s;
-    return from + std::max<int64_t>(1, static_cast<int64_t>(
-                                          f * static_cast<double>(opt.heartbeat_interval_us)));
+  uint64_t step_seed(const run_state& rs, uint64_t purpose) const {
+    return hash(opt.seed, rs.user, static_cast<uint64_t>(rs.launch_us),
+                uint64_t{rs.samples} * 2 + purpose);
   }
 
-  void sample(run_state& rs, int64_t t, resource_vector& v) {
-    rng r{rs.rng};
+  /// Offset (ms after launch) of the sample after the one at `from_ms`.
+  uint32_t next_heartbeat(run_state& rs, uint32_t from_ms) {
+    rng r{step_seed(rs, 0)};
+    double f = 1 + opt.heartbeat_jitter * (2 * r.uniform() - 1);
+    auto step = static_cast<int64_t>(f * static_cast<double>(opt.heartbeat_interval_us) / 1000);
+    return static_cast<uint32_t>(std::min<int64_t>(from_ms + std::max<int64_t>(1, step),
+                                                   rs.end_ms));
+  }
+
+  void sample(run_state& rs, const app_levels& lv, int64_t t, resource_vector& v) {
+    rng r{step_seed(rs, 1)};
     const app_spec& spec = apps[rs.app];
-    double dt = static_cast<double>(t - rs.last_us) / minute_us;
+    double dt = static_cast<double>(t - rs.last_us()) / minute_us;
     double pc = std::exp(-dt / 12), pm = std::exp(-dt / 30);
     rs.ar_cpu = static_cast<float>(pc * rs.ar_cpu + std::sqrt(1 - pc * pc) * r.normal());
     rs.ar_mem = static_cast<float>(pm * rs.ar_mem + std::sqrt(1 - pm * pm) * r.normal());
@@ -745,12 +808,12 @@ struct synthetic_workload::impl {
     double a = sc * rs.ar_cpu;
     double elapsed = static_cast<double>(t - rs.launch_us) / minute_us;
     double ramp = 1 - 0.45 * std::exp(-elapsed / 4);
-    v.cpu_millicores = std::clamp(rs.base[0] * std::exp(a - sc * sc / 2 + 0.08 * r.normal()), 10.0, 256000.0);
-    v.memory_mb = std::clamp(rs.base[1] * ramp * std::exp(0.12 * rs.ar_mem), 32.0, 1048576.0);
-    v.disk_iops = std::clamp(rs.base[2] * std::exp(0.8 * a + 0.35 * r.normal() - 0.06), 0.0, 1e6);
-    v.network_mbps = std::clamp(rs.base[3] * std::exp(0.6 * a + 0.4 * r.normal() - 0.08), 0.0, 1e5);
+    uint64_t w = r.next();
+    v.cpu_millicores = std::clamp(lv.base[0] * std::exp(a - sc * sc / 2 + 0.08 * approx_normal(w)), 10.0, 256000.0);
+    v.memory_mb = std::clamp(lv.base[1] * ramp * std::exp(0.12 * rs.ar_mem), 32.0, 1048576.0);
+    v.disk_iops = std::clamp(lv.base[2] * std::exp(0.8 * a + 0.35 * approx_normal(mix(w + 1)) - 0.06), 0.0, 1e6);
+    v.network_mbps = std::clamp(lv.base[3] * std::exp(0.6 * a + 0.4 * approx_normal(mix(w + 2)) - 0.08), 0.0, 1e5);
     v.gpus = rs.gpus;
-    rs.rng = r.s;
   }
 
   /// Emits the event of the run on top of the heap and reschedules it.
@@ -759,15 +822,20 @@ struct synthetic_workload::impl {
     write_common(rs, out);
     out.time_us = t;
     int64_t next = never;
+    auto schedule = [&](uint32_t at_ms) {
+      next = rs.launch_us + int64_t{at_ms} * 1000;
+      rs.phase = at_ms >= rs.end_ms ? phase_close : phase_heartbeat;
+    };
     switch (rs.phase) {
       case phase_request: {
         out.kind = event_kind::request;
+        app_levels lv = levels(rs.user, rs.app);
         auto& v = out.usage;
         // Requests are rounded up to allocatable sizes with headroom.
-        v.cpu_millicores = std::ceil(rs.base[0] * 1.5 / 250) * 250;
-        v.memory_mb = std::ceil(rs.base[1] * 1.3 / 256) * 256;
-        v.disk_iops = std::ceil(rs.base[2] * 1.5 / 100) * 100;
-        v.network_mbps = std::ceil(rs.base[3] * 1.5);
+        v.cpu_millicores = std::ceil(lv.base[0] * 1.5 / 250) * 250;
+        v.memory_mb = std::ceil(lv.base[1] * 1.3 / 256) * 256;
+        v.disk_iops = std::ceil(lv.base[2] * 1.5 / 100) * 100;
+        v.network_mbps = std::ceil(lv.base[3] * 1.5);
         v.gpus = rs.gpus;
         out.duration_ms = 0;
         rs.phase = phase_launch;
@@ -778,58 +846,48 @@ struct synthetic_workload::impl {
         out.kind = event_kind::launch;
         out.usage = resource_vector{};
         out.duration_ms = 0;
-        rs.last_us = t;
-        next = next_heartbeat(rs, t);
-        if (next >= rs.end_us) {
-          next = rs.end_us;
-          rs.phase = phase_close;
-        } else {
-          rs.phase = phase_heartbeat;
-        }
+        schedule(next_heartbeat(rs, 0));
         break;
       }
       case phase_heartbeat: {
         out.kind = event_kind::heartbeat;
-        sample(rs, t, out.usage);
-        out.duration_ms = static_cast<double>(t - rs.last_us) / 1000.0;
-        rs.last_us = t;
-        rs.sum[0] += static_cast<float>(out.usage.cpu_millicores);
-        rs.sum[1] += static_cast<float>(out.usage.memory_mb);
-        rs.sum[2] += static_cast<float>(out.usage.disk_iops);
-        rs.sum[3] += static_cast<float>(out.usage.network_mbps);
+        app_levels lv = levels(rs.user, rs.app);
+        sample(rs, lv, t, out.usage);
+        out.duration_ms = static_cast<double>(t - rs.last_us()) / 1000.0;
+        rs.last_ms = static_cast<uint32_t>((t - rs.launch_us) / 1000);
+        rs.sum_cpu += static_cast<float>(out.usage.cpu_millicores);
+        rs.sum_mem += static_cast<float>(out.usage.memory_mb);
         ++rs.samples;
-        next = next_heartbeat(rs, t);
-        if (next >= rs.end_us) {
-          next = rs.end_us;
-          rs.phase = phase_close;
-        }
+        schedule(next_heartbeat(rs, rs.last_ms));
         break;
       }
       default: { // close
         out.kind = event_kind::close;
+        app_levels lv = levels(rs.user, rs.app);
         auto& v = out.usage;
         if (rs.samples > 0) {
           double n = rs.samples;
-          v.cpu_millicores = rs.sum[0] / n;
-          v.memory_mb = rs.sum[1] / n;
-          v.disk_iops = rs.sum[2] / n;
-          v.network_mbps = rs.sum[3] / n;
+          double load = rs.sum_cpu / n / lv.base[0]; // disk, net follow cpu
+          v.cpu_millicores = rs.sum_cpu / n;
+          v.memory_mb = rs.sum_mem / n;
+          v.disk_iops = lv.base[2] * load;
+          v.network_mbps = lv.base[3] * load;
         } else {
-          v.cpu_millicores = rs.base[0];
-          v.memory_mb = rs.base[1] * 0.6;
-          v.disk_iops = rs.base[2];
-          v.network_mbps = rs.base[3];
+          v.cpu_millicores = lv.base[0];
+          v.memory_mb = lv.base[1] * 0.6;
+          v.disk_iops = lv.base[2];
+          v.network_mbps = lv.base[3];
         }
         v.gpus = rs.gpus;
-        out.duration_ms = static_cast<double>(rs.end_us - rs.launch_us) / 1000.0;
+        out.duration_ms = static_cast<double>(rs.end_ms);
         break;
       }
     }
     if (next == never || next >= end) {
       heap.pop();
-      free_runs.push_back(id);
+      runs.release(id);
     } else {
-      heap.replace_top({next, kind_run, id});
+      heap.replace_top(make_entry(next, kind_run, id));
     }
   }
 
@@ -840,11 +898,11 @@ struct synthetic_workload::impl {
         heap = min_heap{};
         return false;
       }
-      if (top.kind == kind_user) {
-        step_user(top.id, top.time);
+      if (top.kind() == kind_user) {
+        step_user(top.id(), top.time);
         continue;
       }
-      step_run(top.id, top.time, out);
+      step_run(top.id(), top.time, out);
       now = top.time;
       ++emitted;
       return true;

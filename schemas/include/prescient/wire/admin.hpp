@@ -1,12 +1,11 @@
 // Value types for the admin queries (mirrors schemas/admin.capnp). The admin
-// actor fills them, the gateway converts them, prescientctl prints them.
+// actor fills them, the gateway converts them (wire/convert.hpp), prescientctl
+// prints them. No Cap'n Proto here: the client's public header includes it.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "prescient/schema/admin.capnp.h"
 
 namespace prescient {
 
@@ -68,14 +67,5 @@ struct kpis {
   double decision_latency_p50_us = 0;
   double decision_latency_p99_us = 0;
 };
-
-namespace wire {
-node_status from_capnp(schema::NodeStatus::Reader r);
-void to_capnp(const node_status& s, schema::NodeStatus::Builder b);
-user_summary from_capnp(schema::UserSummary::Reader r);
-void to_capnp(const user_summary& s, schema::UserSummary::Builder b);
-kpis from_capnp(schema::Kpis::Reader r);
-void to_capnp(const kpis& k, schema::Kpis::Builder b);
-} // namespace wire
 
 } // namespace prescient

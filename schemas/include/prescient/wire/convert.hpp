@@ -5,6 +5,7 @@
 #include "prescient/schema/admin.capnp.h"
 #include "prescient/schema/event.capnp.h"
 #include "prescient/schema/request.capnp.h"
+#include "prescient/wire/admin.hpp"
 #include "prescient/wire/event.hpp"
 
 namespace prescient::wire {
@@ -22,5 +23,12 @@ void to_capnp(const resource_request& q, schema::ResourceRequest::Builder b);
 
 grant from_capnp(schema::Grant::Reader r);
 void to_capnp(const grant& g, schema::Grant::Builder b);
+
+node_status from_capnp(schema::NodeStatus::Reader r);
+void to_capnp(const node_status& s, schema::NodeStatus::Builder b);
+user_summary from_capnp(schema::UserSummary::Reader r);
+void to_capnp(const user_summary& s, schema::UserSummary::Builder b);
+kpis from_capnp(schema::Kpis::Reader r);
+void to_capnp(const kpis& k, schema::Kpis::Builder b);
 
 } // namespace prescient::wire
