@@ -1,5 +1,7 @@
 #include "prescient/storage/chunk.hpp"
 
+#include <limits>
+
 #include <cassert>
 #include <cstring>
 
@@ -11,8 +13,11 @@ using namespace detail;
 
 int64_t bucket_start_of(int64_t time_us) noexcept {
   auto q = time_us / bucket_duration_us;
-  if (time_us % bucket_duration_us < 0)
-    --q; // floor, not truncation, for times before the epoch
+  // Floor, not truncation, for times before the epoch, except at the very
+  // bottom of the range, where the floor is not representable.
+  if (time_us % bucket_duration_us < 0
+      && q > std::numeric_limits<int64_t>::min() / bucket_duration_us)
+    --q;
   return q * bucket_duration_us;
 }
 

@@ -59,8 +59,8 @@ TEST_CASE("every acknowledged event survives SIGKILL of the node", "[integration
   for (int w = 0; w < 3; ++w)
     writers.emplace_back(writer, opts, w, std::ref(stop), std::ref(log));
 
-  for (int cycle = 0; cycle < 2; ++cycle) {
-    auto target = log.count.load() + 15'000;
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    auto target = log.count.load() + 8'000;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (log.count < target && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
