@@ -103,6 +103,7 @@ void profile::apply(const usage_event& e, std::vector<sealed_chunk>& sealed) {
   ++events_;
   dirty_ = true;
   auto& d = device(e.device);
+  d.last_us = std::max(d.last_us, e.time_us);
   if (d.open && (!d.open->accepts(e.time_us) || d.open->bytes() >= max_chunk_bytes)) {
     sealed.push_back({storage::chunk_key{e.tenant, e.user, d.name,
                                          d.open_bucket_us, d.open_seq},
@@ -127,6 +128,12 @@ void profile::checkpoint(storage::db& db, storage::write_batch& batch,
                                          d.name, d.open_bucket_us, d.open_seq},
                       *d.open);
   db.profiles().put(batch, tenant, user, encode_state());
+}
+
+void profile::close_idle_devices(int64_t horizon_us) {
+  for (auto& d : devices_)
+    if (d.open && d.last_us < horizon_us)
+      d.open.reset();
 }
 
 std::vector<std::string> profile::devices() const {

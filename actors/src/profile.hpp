@@ -32,6 +32,11 @@ public:
   /// while the key overhead per stored event stays below half a byte.
   static constexpr size_t max_chunk_bytes = 512;
 
+  /// Event time after which an idle device's open chunk leaves memory
+  /// (users leave secondary devices idle for hours; their half-full chunks
+  /// would otherwise dominate a profile's memory).
+  static constexpr int64_t device_idle_us = 10LL * 60 * 1'000'000;
+
   /// Restores a profile from its stored state; a user with no stored state
   /// gets an empty profile. The open chunk of each device is reloaded, so
   /// appending continues exactly where the last checkpoint left it.
@@ -45,6 +50,11 @@ public:
   /// Adds this profile's open chunks and state to `batch`.
   void checkpoint(storage::db& db, storage::write_batch& batch,
                   std::string_view tenant, std::string_view user);
+
+  /// Frees the open chunk of every device without events since
+  /// `horizon_us`. REQUIRES: !dirty(), i.e. the chunk was just written, so
+  /// nothing is lost; a later event on the device starts a new chunk.
+  void close_idle_devices(int64_t horizon_us);
 
   bool dirty() const noexcept {
     return dirty_;
@@ -70,6 +80,7 @@ private:
     uint32_t next_seq = 0;
     uint32_t open_seq = 0;           ///< key of the open chunk
     int64_t open_bucket_us = 0;      ///< key of the open chunk
+    int64_t last_us = 0;             ///< time of the device's latest event
     std::optional<storage::chunk_builder> open;
   };
 

@@ -75,9 +75,9 @@ caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
                         "cannot load the profile of user '" + e.user
                           + "': " + describe(p.error()));
   auto record = encode_batch(events);
-  batch_.clear();
-  db_->log().append(batch_, opts_.id, last_seq_ + 1, record);
-  if (auto err = db_->write(batch_))
+  storage::write_batch batch;
+  db_->log().append(batch, opts_.id, last_seq_ + 1, record);
+  if (auto err = db_->write(batch))
     return make_error(actor_errc::storage_failure,
                       "write-ahead log write failed: " + describe(err));
   ++last_seq_;
@@ -103,24 +103,28 @@ void shard_state::apply(const event_batch& events) {
 }
 
 caf::error shard_state::checkpoint() {
-  batch_.clear();
+  // A batch of its own: a checkpoint batch can reach megabytes, and a
+  // member would keep that capacity for the shard's lifetime.
+  storage::write_batch batch;
   for (auto& s : sealed_)
-    db_->series().put(batch_, s.key, s.chunk);
+    db_->series().put(batch, s.key, s.chunk);
   for (auto& [key, p] : profiles_) {
     if (!p.dirty())
       continue;
     auto sep = key.find('\x1f');
-    p.checkpoint(*db_, batch_, std::string_view(key).substr(0, sep),
+    p.checkpoint(*db_, batch, std::string_view(key).substr(0, sep),
                  std::string_view(key).substr(sep + 1));
   }
   if (last_seq_ > 0)
-    db_->log().truncate(batch_, opts_.id, last_seq_);
-  if (auto err = db_->write(batch_))
+    db_->log().truncate(batch, opts_.id, last_seq_);
+  if (auto err = db_->write(batch))
     return err;
   sealed_.clear();
   sealed_.shrink_to_fit();
-  for (auto& [key, p] : profiles_)
+  for (auto& [key, p] : profiles_) {
     p.mark_clean();
+    p.close_idle_devices(watermark_us_ - profile::device_idle_us);
+  }
   log_bytes_ = 0;
   unsaved_ = false;
   last_checkpoint_ = std::chrono::steady_clock::now();

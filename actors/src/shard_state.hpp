@@ -63,7 +63,6 @@ private:
   int64_t watermark_us_ = 0;
   bool unsaved_ = false;
   std::chrono::steady_clock::time_point last_checkpoint_;
-  storage::write_batch batch_;
 };
 
 } // namespace prescient

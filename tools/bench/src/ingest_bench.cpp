@@ -82,6 +82,7 @@ nlohmann::json run_ingest(const ingest_options& opts) {
 
   // 2. Bytes per event: the node's whole database after a full compaction.
   double bytes_per_event = 0;
+  double series_bytes_per_event = 0;
   {
     storage::db_options dbo;
     dbo.path = node_dir + "/db";
@@ -91,6 +92,7 @@ nlohmann::json run_ingest(const ingest_options& opts) {
     if (auto err = (*db)->compact_all())
       throw std::runtime_error("compaction failed");
     bytes_per_event = double((*db)->live_bytes()) / double(events.size());
+    series_bytes_per_event = double((*db)->series_bytes()) / double(events.size());
   }
 
   // 3. The baseline on the same disk, same events, same batch size.
@@ -110,6 +112,7 @@ nlohmann::json run_ingest(const ingest_options& opts) {
   out["rocksdb_raw_per_s"] = raw.events_per_s;
   out["ratio"] = events_per_s / raw.events_per_s;
   out["bytes_per_event"] = bytes_per_event;
+  out["series_bytes_per_event"] = series_bytes_per_event;
   out["raw_bytes_per_event"] = raw.bytes_per_event;
   out["rss_bytes_per_profile"] = mem.rss_bytes_per_profile;
   out["heap_bytes_per_profile"] = mem.heap_bytes_per_profile;
