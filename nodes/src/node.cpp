@@ -71,6 +71,10 @@ struct node::impl {
 };
 
 void node::impl::start() {
+  // Accepting the key and serving nothing would mislead whoever scrapes it.
+  if (cfg.node.metrics_listen)
+    throw node_error("key 'node.metrics_listen': this version serves no metrics "
+                     "endpoint; leave it empty");
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)

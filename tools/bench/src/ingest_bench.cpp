@@ -101,7 +101,8 @@ nlohmann::json run_ingest(const ingest_options& opts) {
                         + " events/s");
 
   // 4. Memory per resident profile on the real shard actors.
-  auto mem = measure_profile_memory(opts.work_dir + "/profiles", opts.profile_users,
+  auto mem = measure_profile_memory(opts.self_exe, opts.work_dir + "/profiles",
+                                    opts.profile_users,
                                     opts.seed);
 
   nlohmann::json out;

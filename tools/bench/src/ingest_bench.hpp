@@ -16,6 +16,7 @@ namespace prescient::bench {
 
 struct ingest_options {
   std::string prescientd;   ///< binary to run
+  std::string self_exe;     ///< this program, for the memory samples
   std::string work_dir;     ///< where both stores live (same disk)
   size_t users = 5'000;
   double days = 2;

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ingest_bench.hpp"
+#include "profile_memory.hpp"
 #include "prescient/testkit/node_process.hpp"
 
 namespace {
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
   prescient::bench::ingest_options io;
   io.prescientd = sibling_binary("prescientd");
+  io.self_exe = sibling_binary("prescient-bench");
   std::string dir;
   auto* ingest = app.add_subcommand("ingest", "ingest throughput, storage, memory");
   ingest->add_option("--users", io.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
@@ -68,7 +70,29 @@ int main(int argc, char** argv) {
   ingest->add_option("--seed", io.seed, "workload seed");
   ingest->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   ingest->add_option("--prescientd", io.prescientd, "node binary");
+  // Internal: one memory sample in a fresh process (see profile_memory.hpp).
+  auto* sample = app.add_subcommand("profile-sample");
+  sample->group(""); // hidden from --help
+  size_t sample_users = 0;
+  sample->add_option("--users", sample_users)->required();
+  sample->add_option("--seed", io.seed);
+  sample->add_option("--dir", dir)->required();
   CLI11_PARSE(app, argc, argv);
+
+  if (sample->parsed()) {
+    try {
+      auto m = prescient::bench::sample_profile_memory(dir, sample_users, io.seed);
+      std::cout << nlohmann::json{{"profiles", m.profiles},
+                                  {"rss_bytes", m.rss_bytes_per_profile},
+                                  {"heap_bytes", m.heap_bytes_per_profile}}
+                     .dump()
+                << '\n';
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "prescient-bench: " << e.what() << '\n';
+      return 1;
+    }
+  }
 
   try {
     bool own_dir = dir.empty();

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <malloc.h>
-#include <unistd.h>
 #include <stdexcept>
 
 #include <caf/actor_system.hpp>
@@ -15,6 +14,11 @@
 #include "prescient/actors/shard_actor.hpp"
 #include "prescient/storage/db.hpp"
 #include "prescient/workload/synthetic.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
 
 namespace prescient::bench {
 
@@ -33,8 +37,8 @@ memory_sample sample() {
 
 } // namespace
 
-profile_memory measure_profile_memory(const std::string& dir, size_t users,
-                                      uint64_t seed) {
+profile_memory sample_profile_memory(const std::string& dir, size_t users,
+                                     uint64_t seed) {
   storage::db_options dbo;
   dbo.path = dir;
   auto opened = storage::db::open(dbo);
@@ -65,53 +69,100 @@ profile_memory measure_profile_memory(const std::string& dir, size_t users,
     if (auto err = db->flush())
       throw std::runtime_error(describe(err));
   };
-  checkpoint_all();
-  auto before = sample();
-
-  // The synthetic workload's own events, in time order, until about 30 per
-  // user have gone in: profiles end up with devices, apps and half-filled
-  // open chunks as in steady operation, not with a few toy events.
-  workload::workload_options wo;
-  wo.seed = seed;
-  wo.users = users;
-  {
-  workload::synthetic_workload gen(wo);
-  std::vector<event_batch> per_shard(shard_count);
-  auto send_all = [&] {
-    for (uint32_t s = 0; s < shard_count; ++s) {
-      if (per_shard[s].empty())
-        continue;
-      self->request(shards[s], timeout, ingest_atom::value, per_shard[s])
-        .receive([](uint32_t) {},
-                 [](caf::error& e) { throw std::runtime_error(describe(e)); });
-      per_shard[s].clear();
+  // Feeds the synthetic workload's own events for one tenant, in time order,
+  // until about 30 per user have gone in: profiles end up with devices,
+  // apps and half-filled open chunks as in steady operation.
+  auto feed = [&](const std::string& tenant) {
+    workload::workload_options wo;
+    wo.seed = seed;
+    wo.users = users;
+    wo.tenants = {tenant};
+    workload::synthetic_workload gen(wo);
+    std::vector<event_batch> per_shard(shard_count);
+    auto send_all = [&] {
+      for (uint32_t s = 0; s < shard_count; ++s) {
+        if (per_shard[s].empty())
+          continue;
+        self->request(shards[s], timeout, ingest_atom::value, per_shard[s])
+          .receive([](uint32_t) {},
+                   [](caf::error& e) { throw std::runtime_error(describe(e)); });
+        per_shard[s].clear();
+      }
+    };
+    usage_event e;
+    const size_t limit = users * 30;
+    for (size_t n = 1; n <= limit && gen.next(e); ++n) {
+      per_shard[ring.shard_of(e.tenant, e.user)].push_back(e);
+      if (n % 20'000 == 0)
+        send_all();
     }
+    send_all();
   };
-  usage_event e;
-  const size_t limit = users * 30;
-  for (size_t n = 1; n <= limit && gen.next(e); ++n) {
-    per_shard[ring.shard_of(e.tenant, e.user)].push_back(e);
-    if (n % 20'000 == 0)
-      send_all();
-  }
-  send_all();
-  } // the generator and the batches are gone before the second sample
+  auto resident = [&] {
+    size_t n = 0;
+    for (auto& s : shards)
+      self->request(s, timeout, status_atom::value)
+        .receive([&](const shard_stats& st) { n += st.resident_profiles; },
+                 [](caf::error& e) { throw std::runtime_error(describe(e)); });
+    return n;
+  };
+  feed("demo");
   checkpoint_all();
+  // Close RocksDB first: its caches, table readers and memtables depend on
+  // flush and compaction timing, not on the profiles, and would only add
+  // noise. The shards keep their profiles in memory.
+  if (auto err = db->close())
+    throw std::runtime_error(describe(err));
   auto after = sample();
-  if (getenv("PRESCIENT_DEBUG_EXIT")) _exit(0);
   profile_memory out;
-  for (auto& s : shards)
-    self->request(s, timeout, status_atom::value)
-      .receive([&](const shard_stats& st) { out.profiles += st.resident_profiles; },
-               [](caf::error& e) { throw std::runtime_error(describe(e)); });
-  if (out.profiles > 0) {
-    out.rss_bytes_per_profile = double(int64_t(after.rss) - int64_t(before.rss))
-                                / double(out.profiles);
-    out.heap_bytes_per_profile = double(int64_t(after.heap) - int64_t(before.heap))
-                                 / double(out.profiles);
-  }
+  out.profiles = resident();
+  out.rss_bytes_per_profile = double(after.rss);
+  out.heap_bytes_per_profile = double(after.heap);
   for (auto& s : shards)
     self->send_exit(s, caf::exit_reason::user_shutdown);
+  return out;
+}
+
+} // namespace prescient::bench
+
+namespace prescient::bench {
+
+profile_memory measure_profile_memory(const std::string& self_exe,
+                                      const std::string& dir, size_t users,
+                                      uint64_t seed) {
+  // Each size runs in a fresh process: in one process the second round
+  // reuses memory the first freed, and the difference says nothing.
+  auto run = [&](size_t n, const std::string& sub) {
+    auto cmd = "'" + self_exe + "' profile-sample --users " + std::to_string(n)
+               + " --seed " + std::to_string(seed) + " --dir '" + dir + "/" + sub
+               + "'";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p)
+      throw std::runtime_error("cannot run " + cmd);
+    std::string text;
+    char buf[512];
+    while (size_t k = fread(buf, 1, sizeof buf, p))
+      text.append(buf, k);
+    if (pclose(p) != 0)
+      throw std::runtime_error("profile sample failed: " + text);
+    auto j = nlohmann::json::parse(text);
+    profile_memory m;
+    m.profiles = j["profiles"];
+    m.rss_bytes_per_profile = j["rss_bytes"];
+    m.heap_bytes_per_profile = j["heap_bytes"];
+    return m;
+  };
+  std::filesystem::create_directories(dir);
+  auto small = run(users / 2, "half");
+  auto large = run(users, "full");
+  profile_memory out;
+  out.profiles = large.profiles - small.profiles;
+  if (out.profiles > 0) {
+    out.rss_bytes_per_profile =
+      (large.rss_bytes_per_profile - small.rss_bytes_per_profile) / double(out.profiles);
+    out.heap_bytes_per_profile =
+      (large.heap_bytes_per_profile - small.heap_bytes_per_profile) / double(out.profiles);
+  }
   return out;
 }
 
