@@ -85,13 +85,16 @@ profile::device_state& profile::device(std::string_view name) {
   for (auto& d : devices_)
     if (d.name == name)
       return d;
+  // Exact growth: a device_state holds a chunk builder inline, and a
+  // doubling vector would keep a spare one in most profiles.
+  devices_.reserve(devices_.size() + 1);
   devices_.emplace_back();
   devices_.back().name = std::string(name);
   devices_.back().next_seq = 1;
   return devices_.back();
 }
 
-void profile::apply(const usage_event& e, std::vector<sealed_chunk>& sealed) {
+void profile::apply(const usage_event& e, sealed_chunks& sealed) {
   if (events_ == 0 || e.time_us < first_event_us_)
     first_event_us_ = e.time_us;
   if (e.time_us > last_event_us_) {
@@ -105,17 +108,16 @@ void profile::apply(const usage_event& e, std::vector<sealed_chunk>& sealed) {
   auto& d = device(e.device);
   d.last_us = std::max(d.last_us, e.time_us);
   if (d.open && (!d.open->accepts(e.time_us) || d.open->bytes() >= max_chunk_bytes)) {
-    sealed.push_back({storage::chunk_key{e.tenant, e.user, d.name,
-                                         d.open_bucket_us, d.open_seq},
-                      std::move(*d.open)});
-    d.open.reset();
-    d.open_seq = 0;
-  }
-  if (!d.open) {
+    sealed.add(storage::chunk_key{e.tenant, e.user, d.name, d.open_bucket_us,
+                                  d.open_seq},
+               d.open->encoded());
+    d.open->reset(e.time_us, activity()); // same buffers, new chunk
+    d.open_seq = d.next_seq++;
+  } else if (!d.open) {
     d.open.emplace(e.time_us, activity());
     d.open_seq = d.next_seq++;
-    d.open_bucket_us = d.open->bucket_start_us();
   }
+  d.open_bucket_us = d.open->bucket_start_us();
   d.open->append(e);
 }
 

@@ -17,14 +17,9 @@
 #include "prescient/storage/chunk.hpp"
 #include "prescient/storage/db.hpp"
 #include "prescient/wire/event.hpp"
+#include "sealed_chunks.hpp"
 
 namespace prescient {
-
-/// A chunk that is complete and waits for the next checkpoint to be written.
-struct sealed_chunk {
-  storage::chunk_key key;
-  storage::chunk_builder chunk;
-};
 
 class profile {
 public:
@@ -45,7 +40,7 @@ public:
 
   /// Adds one event of this profile's user. Chunks that fill up or leave
   /// their time bucket move to `sealed`, written at the next checkpoint.
-  void apply(const usage_event& e, std::vector<sealed_chunk>& sealed);
+  void apply(const usage_event& e, sealed_chunks& sealed);
 
   /// Adds this profile's open chunks and state to `batch`.
   void checkpoint(storage::db& db, storage::write_batch& batch,

@@ -106,8 +106,7 @@ caf::error shard_state::checkpoint() {
   // A batch of its own: a checkpoint batch can reach megabytes, and a
   // member would keep that capacity for the shard's lifetime.
   storage::write_batch batch;
-  for (auto& s : sealed_)
-    db_->series().put(batch, s.key, s.chunk);
+  sealed_.write_to(*db_, batch);
   for (auto& [key, p] : profiles_) {
     if (!p.dirty())
       continue;
@@ -120,7 +119,6 @@ caf::error shard_state::checkpoint() {
   if (auto err = db_->write(batch))
     return err;
   sealed_.clear();
-  sealed_.shrink_to_fit();
   for (auto& [key, p] : profiles_) {
     p.mark_clean();
     p.close_idle_devices(watermark_us_ - profile::device_idle_us);

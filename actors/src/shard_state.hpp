@@ -56,7 +56,7 @@ private:
   storage::db* db_ = nullptr;
   shard_options opts_;
   std::unordered_map<std::string, profile> profiles_;
-  std::vector<sealed_chunk> sealed_;
+  sealed_chunks sealed_;
   uint64_t last_seq_ = 0;
   uint64_t log_bytes_ = 0; // since the last checkpoint
   uint64_t events_applied_ = 0;

@@ -10,6 +10,7 @@
 #include "prescient/node/node.hpp"
 
 int main(int argc, char** argv) {
+  prescient::node::use_single_malloc_arena();
   CLI::App app{"prescientd — a Prescient node"};
   std::string config_path;
   std::string port_file;

@@ -1,6 +1,8 @@
 #include "prescient/node/node.hpp"
 
 #include <filesystem>
+#include <cstdlib>
+#include <malloc.h>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -111,7 +113,7 @@ void node::impl::start() {
   ro.on_watermark = [dbp](int64_t us) { dbp->set_event_time(us); };
   router = spawn_router(*sys, std::move(ro));
   admin = spawn_admin(*sys, admin_options{cfg.node.id, shards, brokers, router,
-                                          db.get(), 32, timeout});
+                                          db.get(), 128, timeout});
   check_alive();
   bridge = spawn_bridge(*sys);
   gateway = std::make_unique<gateway_server>(
@@ -171,6 +173,11 @@ void node::impl::shutdown() {
   bridge = nullptr;
   sys.reset(); // waits for every actor to finish
   db.reset();  // flushes and closes RocksDB
+}
+
+void use_single_malloc_arena() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) // an operator's choice wins
+    mallopt(M_ARENA_MAX, 1);
 }
 
 node::node(node_config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {

@@ -45,6 +45,12 @@ void time_series::put(write_batch& batch, const chunk_key& key,
   batch.native().batch.Put(core_->id(cf_series), k, to_slice(chunk.encoded()));
 }
 
+void time_series::put(write_batch& batch, const chunk_key& key,
+                      std::string_view encoded) {
+  batch.native().batch.Put(core_->id(cf_series), encode_chunk_key(key),
+                           to_slice(encoded));
+}
+
 caf::expected<std::optional<std::string>>
 time_series::get(const chunk_key& key) {
   if (core_->closed)

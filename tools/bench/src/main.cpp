@@ -11,6 +11,7 @@
 
 #include "ingest_bench.hpp"
 #include "profile_memory.hpp"
+#include "prescient/node/node.hpp"
 #include "prescient/testkit/node_process.hpp"
 
 namespace {
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (sample->parsed()) {
+    // Measure profiles under the allocator settings prescientd runs with.
+    prescient::node::use_single_malloc_arena();
     try {
       auto m = prescient::bench::sample_profile_memory(dir, sample_users, io.seed);
       std::cout << nlohmann::json{{"profiles", m.profiles},

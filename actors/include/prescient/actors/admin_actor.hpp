@@ -38,7 +38,7 @@ struct admin_options {
   std::vector<broker_actor> brokers;
   router_actor router;
   storage::db* db = nullptr;
-  uint32_t vnodes = 32; ///< must match the router's ring
+  uint32_t vnodes = 128; ///< must match the router's ring
   std::chrono::milliseconds timeout{5'000};
 };
 

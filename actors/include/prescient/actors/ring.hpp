@@ -17,7 +17,7 @@ class shard_ring {
 public:
   /// Places `shards` shards with `vnodes` virtual points each.
   /// REQUIRES: shards > 0, vnodes > 0.
-  explicit shard_ring(uint32_t shards, uint32_t vnodes = 32);
+  explicit shard_ring(uint32_t shards, uint32_t vnodes = 128);
 
   /// The shard that owns the user.
   uint32_t shard_of(std::string_view tenant, std::string_view user) const;

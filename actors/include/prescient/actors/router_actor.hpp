@@ -70,7 +70,7 @@ struct router_options {
   };
   std::vector<data_center> data_centers;
   std::vector<tenant_policy> tenants;
-  uint32_t vnodes = 32;
+  uint32_t vnodes = 128;
   /// Bound on every request the router makes to a shard or broker.
   std::chrono::milliseconds timeout{5'000}; // Default: 5 s
   std::chrono::milliseconds tick_interval{1'000}; // Default: 1 s

@@ -1,16 +1,18 @@
 // Compressed chunks of one device's events in one 2-hour bucket of event
-// time, Gorilla style (Pelkonen et al., VLDB 2015): timestamps as
-// delta-of-delta, measured values XOR'd with the previous value, each with
-// variable bit widths, in one row-interleaved bitstream.
+// time, in the spirit of Gorilla (Pelkonen et al., VLDB 2015) but
+// predictive per app: a device interleaves the heartbeats of several running
+// apps, so the chunk keeps a small model per app of its dictionary (previous
+// time, heartbeat interval, kind and usage) and codes every field as an
+// adaptive Rice-coded residual against that app's prediction (format in
+// storage/src/chunk_format.hpp). A heartbeat takes ~8 bytes.
 //
-// Lossy by design: the six measured values are quantised before XOR (see
-// `precision`) because float noise below those steps carries no signal for
-// prediction or provisioning, and integers XOR to far fewer meaningful bits
-// than doubles; that is what keeps a heartbeat near 10 bytes. Timestamps,
-// kind, app, session and location (as doubles) round-trip exactly. Role is
-// not stored (it is a user attribute, kept in the profile), nor is
-// location_consent: a decoded event has a location only if one was stored,
-// and location_consent is true exactly then.
+// Lossy by design: the six measured values are quantised (see `precision`)
+// because float noise below those steps carries no signal for prediction or
+// provisioning, and integers leave far smaller residuals than doubles.
+// Timestamps, kind, app, session and location (as doubles) round-trip
+// exactly. Role is not stored (it is a user attribute, kept in the profile),
+// nor is location_consent: a decoded event has a location only if one was
+// stored, and location_consent is true exactly then.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,52 @@
 #include "prescient/wire/event.hpp"
 
 namespace prescient::storage {
+
+namespace detail {
+
+// Internal (the prediction model of the chunk format, shared by
+// chunk_builder and the decoder; see storage/src/chunk_format.hpp).
+
+constexpr int usage_count = 5; // cpu, memory, disk, network, gpus
+constexpr uint8_t no_kind = 0xFF;
+constexpr uint8_t kind_close = 1;
+
+/// Initial adaptive states (1/4 bits): expected magnitudes at a chunk start.
+constexpr uint8_t init_state_ms = 4 * 14;
+constexpr uint8_t init_state_us = 4 * 30;
+constexpr uint8_t init_state_session = 4 * 4;
+constexpr uint8_t init_state_duration = 4 * 18;
+
+/// Prediction state of one stream: the events of one run of an app (a
+/// device may run the same app several times at once), identical in
+/// encoder and decoder.
+struct app_model {
+  uint64_t prev_t = 0;
+  int32_t interval = 0;           ///< last heartbeat interval (µs); 0: none
+  int32_t vals[usage_count] = {}; ///< previous usage (clamped)
+  uint8_t state[usage_count] = {};
+  uint8_t last_kind = no_kind;
+  bool has_vals = false;
+  uint16_t app = 0; ///< index into the chunk's app dictionary
+
+  bool active() const noexcept {
+    return last_kind != no_kind && last_kind != kind_close;
+  }
+};
+
+/// Per-chunk prediction state.
+struct chunk_model {
+  uint64_t prev_t = 0;
+  uint64_t session = 0;
+  uint32_t interval = 0; ///< last heartbeat interval of any app (µs)
+  uint16_t prev_app = 0;
+  uint8_t state_ms = init_state_ms;
+  uint8_t state_us = init_state_us;
+  uint8_t state_session = init_state_session;
+  uint8_t state_duration = init_state_duration;
+};
+
+} // namespace detail
 
 /// Width of a time bucket: one chunk key per device and 2 h of event time.
 constexpr int64_t bucket_duration_us = int64_t{2} * 3600 * 1'000'000;
@@ -44,11 +92,13 @@ constexpr double gpus = 0.01;          ///< 0.01 GPU
 constexpr double duration_ms = 1;      ///< 1 ms
 } // namespace precision
 
-/// Version byte at the start of every chunk value.
-constexpr uint8_t chunk_format_version = 1;
+/// Version byte at the start of every chunk value written now. Version 1
+/// chunks (fixed 14-byte header, XOR-coded values) are still decoded.
+constexpr uint8_t chunk_format_version = 2;
 
-/// Fixed header: version (1 B), activity class (1 B), bucket start (8 B
-/// little-endian), event count (4 B little-endian); the bitstream follows.
+/// Upper bound of the header: version (1 B), activity class (1 B), then
+/// varints of the bucket index and the event count (6 bytes for today's
+/// buckets and < 128 events); the bitstream follows.
 constexpr size_t chunk_header_bytes = 14;
 
 struct chunk_header {
@@ -64,9 +114,11 @@ struct chunk_header {
 /// Encodes the events of one device in one bucket, incrementally. The
 /// encoded bytes form a complete chunk after every append, so an owner can
 /// persist it at a checkpoint and later rewrite the same key with more
-/// events. Memory: about 250 bytes plus the encoded bytes (~10-12 B per
-/// event, so ~1.8 KiB for a full 2 h bucket at one event per minute)
-/// plus the app names; the buffer grows by ~25 %, never doubles. To bound
+/// events. Memory: sizeof (168 bytes) plus the encoded bytes (~8-10 B per
+/// event) plus 8 bytes per app and 48 per concurrent run of an app in the
+/// chunk (app names are not kept: the dictionary points into the encoded
+/// bytes); the buffer grows by ~25 %,
+/// never doubles. To bound
 /// memory further, persist the chunk and continue the bucket with a fresh
 /// builder under the next chunk_key::seq.
 /// Not thread-safe.
@@ -117,6 +169,11 @@ public:
   /// Releases spare buffer capacity (e.g. before a profile goes idle).
   void shrink_to_fit();
 
+  /// Starts a new, empty chunk in this builder, keeping the capacity of its
+  /// buffers: a device that seals chunk after chunk then allocates nothing,
+  /// which keeps the heap of a long-running node from fragmenting.
+  void reset(int64_t first_time_us, activity_class cls);
+
 private:
   /// Gorilla XOR state of one 64-bit stream: previous value and the
   /// window (leading/trailing zero counts) of the last explicit encoding.
@@ -126,27 +183,36 @@ private:
     uint8_t trail = 0;
   };
 
+  /// One app of the chunk's dictionary: where its name lives in the
+  /// encoded bytes (bit offset from the stream start) and its hash.
+  struct app_entry {
+    uint32_t name_hash = 0;
+    uint32_t name_bit = 0;
+  };
+
   void put_bits(uint64_t value, unsigned count);
-  void put_varwidth(uint64_t value, uint8_t& width);
+  void put_rice(uint64_t u, uint8_t& state);
+  void put_long(uint64_t nonzero);
   void put_xor(uint64_t value, xor_state& st);
-  void put_app(const std::string& app);
+  void put_name(std::string_view app);
+  size_t find_app(std::string_view app) const;
+  size_t choose_stream(size_t app, uint64_t t, uint8_t kind,
+                       int64_t duration) const;
+  void write_count();
 
   std::vector<char> buf_; // header + bitstream; last byte partially filled
-  std::vector<std::string> apps_; // per-chunk dictionary, in first-use order
+  std::vector<app_entry> apps_; // per-chunk dictionary, in first-use order
+  std::vector<detail::app_model> streams_; // per-chunk streams (app runs)
   int64_t first_time_us_;
   int64_t bucket_start_us_;
-  int64_t prev_time_us_;
-  int64_t prev_delta_us_ = 0;
-  uint64_t prev_session_ = 0;
-  xor_state values_[6];
+  detail::chunk_model model_;
   xor_state lat_;
   xor_state lon_;
   uint32_t events_ = 0;
-  uint16_t prev_app_ = 0xFFFF; // index into apps_; 0xFFFF: none yet
-  uint8_t free_bits_ = 0;      // unused low bits of buf_.back()
-  uint8_t width_us_ = 0;       // varwidth state, delta-of-delta in µs
-  uint8_t width_ms_ = 0;       // ... in whole ms
-  uint8_t width_session_ = 0;
+  uint8_t free_bits_ = 0;  // unused low bits of buf_.back()
+  uint8_t count_pos_ = 0;  // offset of the event count varint
+  uint8_t stream_pos_ = 0; // offset of the bitstream
+  bool has_location_ = false; // previous event had a location
   activity_class cls_;
 };
 

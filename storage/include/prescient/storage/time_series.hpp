@@ -51,6 +51,10 @@ public:
   void put(write_batch& batch, const chunk_key& key,
            const chunk_builder& chunk);
 
+  /// The same for the encoded bytes of a chunk (chunk_builder::encoded()),
+  /// kept elsewhere until the write.
+  void put(write_batch& batch, const chunk_key& key, std::string_view encoded);
+
   /// Events with from_us <= time_us < to_us of one user, optionally of one
   /// device, ordered by (device name, time_us); ties keep storage order. Seeks to
   /// the first bucket of every device instead of scanning the user.
