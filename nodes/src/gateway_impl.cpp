@@ -13,10 +13,6 @@ namespace prescient::node {
 
 namespace {
 
-std::string text(capnp::Text::Reader t) {
-  return std::string(t.cStr(), t.size());
-}
-
 time_window window_now(const node_config& cfg) {
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -113,10 +109,10 @@ kj::Promise<void> gateway_impl::request(RequestContext context) {
 
 kj::Promise<void> gateway_impl::release(ReleaseContext context) {
   auto p = context.getParams();
-  auto tenant = text(p.getTenant());
-  auto user = text(p.getUser());
-  auto dc = text(p.getDataCenter());
-  auto instance = text(p.getInstance());
+  auto tenant = wire::text(p.getTenant());
+  auto user = wire::text(p.getUser());
+  auto dc = wire::text(p.getDataCenter());
+  auto instance = wire::text(p.getInstance());
   std::optional<std::string> reason;
   if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user))
       && !(reason = check_id("dataCenter", dc))
@@ -140,8 +136,8 @@ kj::Promise<void> admin_impl::status(StatusContext context) {
 }
 
 kj::Promise<void> admin_impl::user(UserContext context) {
-  auto tenant = text(context.getParams().getTenant());
-  auto user = text(context.getParams().getUser());
+  auto tenant = wire::text(context.getParams().getTenant());
+  auto user = wire::text(context.getParams().getUser());
   std::optional<std::string> reason;
   if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user)))
     reason = check_tenant(*ctx_.cfg, tenant);

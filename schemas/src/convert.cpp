@@ -2,13 +2,9 @@
 
 namespace prescient::wire {
 
-namespace {
-
 std::string text(capnp::Text::Reader t) {
   return std::string(t.cStr(), t.size());
 }
-
-} // namespace
 
 resource_vector from_capnp(schema::ResourceVector::Reader r) {
   resource_vector v;

@@ -2,14 +2,6 @@
 
 namespace prescient::wire {
 
-namespace {
-
-std::string text(capnp::Text::Reader t) {
-  return std::string(t.cStr(), t.size());
-}
-
-} // namespace
-
 node_status from_capnp(schema::NodeStatus::Reader r) {
   node_status s;
   s.node_id = text(r.getNodeId());

@@ -10,6 +10,9 @@
 
 namespace prescient::wire {
 
+/// A Cap'n Proto text field as a std::string (copied, length-exact).
+std::string text(capnp::Text::Reader t);
+
 /// Copies a wire event. Text is copied verbatim (validation is separate);
 /// a location is kept only when the consent flag is set.
 usage_event from_capnp(schema::UsageEvent::Reader r);
