@@ -62,3 +62,18 @@ struct Kpis {
   decisionLatencyP50Us @9 :Float64;
   decisionLatencyP99Us @10 :Float64;
 }
+
+struct DemandForecast {
+  app @0 :Text;                    # app template; "*" = all requests of the data center
+  point @1 :List(Float64);         # expected requests per step, horizons 1..H
+  lower95 @2 :List(Float64);       # 95% prediction interval
+  upper95 @3 :List(Float64);
+}
+
+struct DataCenterForecast {
+  dataCenter @0 :Text;
+  stepS @1 :UInt32;                # seconds per step
+  startUs @2 :Int64;               # event time where step 1 begins
+  observations @3 :UInt64;         # closed steps the forecaster learned from
+  series @4 :List(DemandForecast); # the total first, then apps by volume
+}

@@ -25,6 +25,8 @@ interface Admin {
   status @0 () -> (status :Adm.NodeStatus);
   user @1 (tenant :Text, user :Text) -> (summary :Adm.UserSummary);
   kpis @2 () -> (kpis :Adm.Kpis);
+  forecast @3 (dataCenter :Text, horizonSteps :UInt32) -> (forecast :Adm.DataCenterForecast);
+  # Demand forecast of one data center from the requests it served.
 }
 
 interface Node {

@@ -1,5 +1,6 @@
 #include "prescient/actors/admin_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -59,7 +60,7 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
     bool failed = false;
   };
   auto j = std::make_shared<join>(
-    join{st.opts.shards.size() + st.opts.brokers.size() + 1});
+    join{st.opts.shards.size() + st.opts.data_centers.size() + 1});
   auto fail = [j, rp](caf::error& err) mutable {
     if (!j->failed) {
       j->failed = true;
@@ -78,8 +79,8 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
           done();
         },
         fail);
-  for (auto& b : st.opts.brokers)
-    self->request(b, st.opts.timeout, status_atom::value)
+  for (auto& dc : st.opts.data_centers)
+    self->request(dc.broker, st.opts.timeout, status_atom::value)
       .then(
         [out, done](const broker_stats& b) mutable {
           out->data_centers.push_back(b.status);
@@ -124,6 +125,20 @@ admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
       self->request(self->state.opts.router, self->state.opts.timeout,
                     kpis_atom::value)
         .then([rp](kpis& k) mutable { rp.deliver(std::move(k)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](forecast_atom, const std::string& dc,
+           uint32_t horizon) -> caf::result<data_center_forecast> {
+      auto& st = self->state;
+      auto i = std::find_if(st.opts.data_centers.begin(), st.opts.data_centers.end(),
+                            [&](const auto& d) { return d.name == dc; });
+      if (i == st.opts.data_centers.end())
+        return make_error(actor_errc::bad_input,
+                          "data center '" + dc + "' is not configured");
+      auto rp = self->make_response_promise<data_center_forecast>();
+      self->request(i->broker, st.opts.timeout, forecast_atom::value, horizon)
+        .then([rp](data_center_forecast& f) mutable { rp.deliver(std::move(f)); },
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },

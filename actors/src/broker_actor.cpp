@@ -35,6 +35,9 @@ broker_impl(broker_actor::stateful_pointer<broker_state> self, storage::db* db,
       return true;
     },
     [self](status_atom) -> broker_stats { return self->state.stats(); },
+    [self](forecast_atom, uint32_t horizon) -> data_center_forecast {
+      return self->state.forecast(static_cast<int>(horizon));
+    },
   };
 }
 

@@ -125,6 +125,7 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
   add(r.resources, +1);
   grants_.emplace(instance, std::move(g));
   ++counters_.grants_reactive;
+  demand_.record(r.app, r.time_us);
   grant out;
   out.data_center = spec_.name;
   out.instance = std::move(instance);
@@ -149,6 +150,10 @@ caf::error broker_state::release(const std::string& tenant,
   grants_.erase(i);
   ++counters_.releases;
   return {};
+}
+
+data_center_forecast broker_state::forecast(int horizon_steps) const {
+  return demand_.forecast(spec_.name, horizon_steps);
 }
 
 broker_stats broker_state::stats() const {

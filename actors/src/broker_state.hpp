@@ -8,6 +8,7 @@
 #include <caf/expected.hpp>
 
 #include "prescient/actors/broker_actor.hpp"
+#include "demand_tracker.hpp"
 #include "prescient/storage/db.hpp"
 
 namespace prescient {
@@ -25,6 +26,7 @@ public:
   caf::error release(const std::string& tenant, const std::string& user,
                      const std::string& instance);
   broker_stats stats() const;
+  data_center_forecast forecast(int horizon_steps) const;
 
 private:
   struct live_grant {
@@ -48,6 +50,7 @@ private:
   uint64_t next_instance_ = 1;
   broker_stats counters_;
   storage::write_batch batch_;
+  demand_tracker demand_;
 };
 
 } // namespace prescient

@@ -246,4 +246,9 @@ kpis client::node_kpis() {
   return impl_->io->node_kpis();
 }
 
+data_center_forecast client::forecast(const std::string& data_center,
+                                      uint32_t horizon_steps) {
+  return impl_->io->forecast(data_center, horizon_steps);
+}
+
 } // namespace prescient

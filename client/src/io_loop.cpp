@@ -176,4 +176,21 @@ kpis io_loop::node_kpis() {
   }));
 }
 
+data_center_forecast io_loop::forecast(const std::string& data_center,
+                                       uint32_t horizon_steps) {
+  return unwrap(on_loop([&, this]() -> kj::Promise<outcome<data_center_forecast>> {
+    if (state_ == nullptr)
+      return outcome<data_center_forecast>{};
+    return state_->call<data_center_forecast>(
+      [&](io_state::connection& c) {
+        auto req = c.admin.forecastRequest();
+        req.setDataCenter(data_center);
+        req.setHorizonSteps(horizon_steps);
+        return req.send().then(
+          [](auto&& resp) { return wire::from_capnp(resp.getForecast()); });
+      },
+      true);
+  }));
+}
+
 } // namespace prescient::detail

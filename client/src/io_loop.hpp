@@ -41,6 +41,8 @@ public:
   node_status status();
   user_summary user(const std::string& tenant, const std::string& user);
   kpis node_kpis();
+  data_center_forecast forecast(const std::string& data_center,
+                                uint32_t horizon_steps);
 
 private:
   template <typename F>

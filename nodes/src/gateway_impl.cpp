@@ -158,6 +158,21 @@ kj::Promise<void> admin_impl::kpis(KpisContext context) {
     });
 }
 
+kj::Promise<void> admin_impl::forecast(ForecastContext context) {
+  auto dc = wire::text(context.getParams().getDataCenter());
+  auto horizon = context.getParams().getHorizonSteps();
+  if (auto reason = check_id("dataCenter", dc))
+    return rpc_error("forecast: " + *reason);
+  if (horizon < 1 || horizon > 2016)
+    return rpc_error("forecast: horizonSteps is " + std::to_string(horizon)
+                     + ", outside 1..2016 (5-minute steps, up to 7 days)");
+  return ask<data_center_forecast>(ctx_.bridge, ctx_.admin, ctx_.timeout,
+                                   forecast_atom::value, dc, horizon)
+    .then([context](data_center_forecast f) mutable {
+      wire::to_capnp(f, context.getResults().initForecast());
+    });
+}
+
 // -- Node ---------------------------------------------------------------------
 
 node_impl::node_impl(const gateway_context& ctx, admission& adm)

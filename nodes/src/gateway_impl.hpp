@@ -76,6 +76,7 @@ protected:
   kj::Promise<void> status(StatusContext context) override;
   kj::Promise<void> user(UserContext context) override;
   kj::Promise<void> kpis(KpisContext context) override;
+  kj::Promise<void> forecast(ForecastContext context) override;
 
 private:
   const gateway_context& ctx_;

@@ -112,8 +112,15 @@ void node::impl::start() {
   auto* dbp = db.get();
   ro.on_watermark = [dbp](int64_t us) { dbp->set_event_time(us); };
   router = spawn_router(*sys, std::move(ro));
-  admin = spawn_admin(*sys, admin_options{cfg.node.id, shards, brokers, router,
-                                          db.get(), 128, timeout});
+  admin_options ao;
+  ao.node_id = cfg.node.id;
+  ao.shards = shards;
+  for (size_t i = 0; i < brokers.size(); ++i)
+    ao.data_centers.push_back({cfg.data_centers[i].name, brokers[i]});
+  ao.router = router;
+  ao.db = db.get();
+  ao.timeout = timeout;
+  admin = spawn_admin(*sys, std::move(ao));
   check_alive();
   bridge = spawn_bridge(*sys);
   gateway = std::make_unique<gateway_server>(

@@ -124,4 +124,50 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setDecisionLatencyP99Us(k.decision_latency_p99_us);
 }
 
+namespace {
+
+std::vector<double> values(capnp::List<double>::Reader r) {
+  std::vector<double> out;
+  out.reserve(r.size());
+  for (auto v : r)
+    out.push_back(v);
+  return out;
+}
+
+void set_values(const std::vector<double>& v,
+                capnp::List<double>::Builder b) {
+  for (unsigned i = 0; i < v.size(); ++i)
+    b.set(i, v[i]);
+}
+
+} // namespace
+
+data_center_forecast from_capnp(schema::DataCenterForecast::Reader r) {
+  data_center_forecast f;
+  f.data_center = text(r.getDataCenter());
+  f.step_s = r.getStepS();
+  f.start_us = r.getStartUs();
+  f.observations = r.getObservations();
+  for (auto s : r.getSeries())
+    f.series.push_back({text(s.getApp()), values(s.getPoint()),
+                        values(s.getLower95()), values(s.getUpper95())});
+  return f;
+}
+
+void to_capnp(const data_center_forecast& f,
+              schema::DataCenterForecast::Builder b) {
+  b.setDataCenter(f.data_center);
+  b.setStepS(f.step_s);
+  b.setStartUs(f.start_us);
+  b.setObservations(f.observations);
+  auto list = b.initSeries(static_cast<unsigned>(f.series.size()));
+  for (unsigned i = 0; i < f.series.size(); ++i) {
+    const auto& s = f.series[i];
+    list[i].setApp(s.app);
+    set_values(s.point, list[i].initPoint(static_cast<unsigned>(s.point.size())));
+    set_values(s.lower95, list[i].initLower95(static_cast<unsigned>(s.lower95.size())));
+    set_values(s.upper95, list[i].initUpper95(static_cast<unsigned>(s.upper95.size())));
+  }
+}
+
 } // namespace prescient::wire

@@ -85,3 +85,44 @@ TEST_CASE_METHOD(broker_fixture, "a restarted broker restores its grants from th
   CHECK(next->instance != kept); // numbering continues after the restored ones
   CHECK_FALSE(release(b, "x", kept));
 }
+
+TEST_CASE_METHOD(broker_fixture, "a broker forecasts the daily shape of the demand it serves") {
+  spec.capacity = {1e12, 1e12, 1e12, 1e12, 1e6};
+  auto b = spawn_broker(*sys, *db, spec);
+  constexpr int64_t step = 5LL * 60 * 1'000'000;
+  const int64_t start = 1'750'032'000'000'000 - 1'750'032'000'000'000 % (86'400'000'000LL);
+  // Three days: busy from 08:00 to 18:00 (6 requests a step), quiet at night (1).
+  for (int64_t s = 0; s < 3 * 288; ++s) {
+    auto hour = (s % 288) / 12;
+    int n = hour >= 8 && hour < 18 ? 6 : 1;
+    for (int k = 0; k < n; ++k) {
+      resource_request r{"demo", "u" + std::to_string(k), "d", k % 2 ? "ide" : "render",
+                         "eu-west", start + s * step + k * 1'000'000, {1, 1, 0, 0, 0}};
+      (*self)->request(b, timeout, claim_atom::value, r)
+        .receive([](const grant&) {}, [](caf::error& e) { FAIL(describe(e)); });
+    }
+  }
+  data_center_forecast f;
+  (*self)->request(b, timeout, forecast_atom::value, uint32_t{288})
+    .receive([&](data_center_forecast& x) { f = std::move(x); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  CHECK(f.data_center == "dc-a");
+  CHECK(f.step_s == 300);
+  CHECK(f.observations == 3 * 288 - 1); // the last step is still open
+  REQUIRE(f.series.size() == 3);
+  CHECK(f.series[0].app == "*");
+  const auto& total = f.series[0];
+  REQUIRE(total.point.size() == 288);
+  REQUIRE(total.lower95.size() == 288);
+  // Step 1 is the open step (the last of day 3, 23:55); step h starts at
+  // 23:55 + (h-1) * 5 min. Day hours of day 4 must come out busier than night.
+  double day = 0, night = 0;
+  for (int h = 1; h <= 288; ++h) {
+    auto minute = (23 * 60 + 55 + (h - 1) * 5) % (24 * 60);
+    (minute >= 9 * 60 && minute < 17 * 60 ? day : night) += total.point[h - 1];
+    CHECK(total.point[h - 1] >= 0);
+    CHECK(total.lower95[h - 1] <= total.point[h - 1] + 1e-9);
+    CHECK(total.upper95[h - 1] >= total.point[h - 1] - 1e-9);
+  }
+  CHECK(day / (8 * 12) > 3 * (night / (288 - 8 * 12)));
+}

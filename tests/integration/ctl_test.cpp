@@ -60,3 +60,41 @@ TEST_CASE("prescientctl fails with a reason and a non-zero exit", "[integration]
   auto bad_tenant = run_bin("prescientctl", {"--address", "127.0.0.1:1", "user"});
   CHECK(bad_tenant.exit_code != 0);
 }
+
+TEST_CASE("prescientctl shows a data center's demand forecast", "[integration][ctl]") {
+  it::node_fixture f;
+  {
+    client c(f.client_opts());
+    resource_request r;
+    r.tenant = "demo";
+    r.user = "gil";
+    r.device = "gil-pc";
+    r.app = "notebook";
+    r.region = "eu-west";
+    r.time_us = it::now_us();
+    r.resources = {100, 128, 0, 0, 0};
+    c.request(r);
+  }
+  auto addr = f.node->address();
+  auto r = run_bin("prescientctl",
+                   {"--address", addr, "--json", "forecast", "eu-west-1", "--horizon", "12"});
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["data_center"] == "eu-west-1");
+  CHECK(j["step_s"] == 300);
+  REQUIRE(j["series"].size() == 2); // the total and "notebook"
+  CHECK(j["series"][0]["app"] == "*");
+  CHECK(j["series"][0]["point"].size() == 12);
+  CHECK(j["series"][1]["app"] == "notebook");
+
+  auto table = run_bin("prescientctl", {"--address", addr, "forecast", "eu-west-1"});
+  CHECK(table.exit_code == 0);
+  CHECK(table.out.find("95% INTERVAL") != std::string::npos);
+
+  auto unknown = run_bin("prescientctl", {"--address", addr, "forecast", "mars-1"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("data center 'mars-1' is not configured") != std::string::npos);
+  auto bad = run_bin("prescientctl", {"--address", addr, "forecast", "eu-west-1",
+                                      "--horizon", "0"});
+  CHECK(bad.exit_code != 0);
+}

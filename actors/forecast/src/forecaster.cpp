@@ -218,7 +218,15 @@ void forecaster::train(bool by_error) {
   // steps at origins every `stride` steps.
   std::size_t Hv = std::min<std::size_t>(H, std::max<std::size_t>(1, n / 3));
   auto need = [&](int m) { return m ? 2 * static_cast<std::size_t>(m) : std::size_t{6}; };
-  if (m1 && n < Hv + need(m1) + 1) m1 = 0, m2 = 0;
+  if (m1 && n < Hv + need(m1) + 1) {
+    // A long configured horizon must not hide a season the history already
+    // shows twice: validate a shorter horizon instead (beyond it, forecasts
+    // reuse the intervals of the longest validated horizon).
+    if (n > need(m1) + std::max<std::size_t>(static_cast<std::size_t>(m1) / 4, 8))
+      Hv = std::min(Hv, (n - need(m1)) / 2);
+    else
+      m1 = 0, m2 = 0;
+  }
   std::size_t W = 0, n0 = n;
   if (n >= 8) {
     std::size_t want = std::max<std::size_t>({m1 ? 7 * static_cast<std::size_t>(m1) : 0, 4 * Hv, 60});

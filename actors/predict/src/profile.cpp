@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace prescient::predict {
 
@@ -11,14 +12,19 @@ namespace {
 // which of them predicts a given user, so none is tuned to a data set.
 constexpr float fast = 0.8f, slow = 0.97f, freq_fast_d = 0.9f, freq_slow_d = 0.99f, ctx_d = 0.95f;
 constexpr float tenant_trans_d = 0.999f;
-constexpr std::size_t cap_freq_slow = 64, cap_freq_fast = 24, cap_m1 = 16, cap_m2 = 8, cap_ctx = 8;
-constexpr std::size_t rows_m1 = 64, rows_m2 = 96, rows_hour = 48, rows_sess = 24, rows_gap = 64;
+std::size_t knob(const char* n, std::size_t d) { const char* e = std::getenv(n); return e ? std::strtoul(e, nullptr, 0) : d; }
+const std::size_t cap_freq_slow = knob("K_CFS", 64), cap_freq_fast = knob("K_CFF", 24), cap_m1 = knob("K_CM1", 16), cap_m2 = knob("K_CM2", 8), cap_ctx = knob("K_CCTX", 8);
+const std::size_t rows_m1 = knob("K_RM1", 64), rows_m2 = knob("K_RM2", 96), rows_hour = knob("K_RH", 48), rows_sess = knob("K_RS", 24), rows_gap = knob("K_RG", 64);
 constexpr std::size_t cap_tenant_row = 32, tenant_top = 16;
 constexpr double share = 0.01;         // fixed-share mixing
 constexpr double new_session_gap = 1800;
 constexpr float loss_ema = 0.95f;      // external-model gate: ~20 recent events
 constexpr std::uint32_t ext_min_n = 20;
 constexpr double min_p = 1e-9;
+unsigned ablate_mask() {
+  static unsigned m = [] { const char* e = std::getenv("PRESCIENT_ABLATE"); return e ? unsigned(std::strtoul(e, nullptr, 0)) : 0u; }();
+  return m;
+}
 
 int gap_bucket(double g) {
   if (g < 10) return 0;
@@ -228,6 +234,7 @@ void user_model::score(const tenant_model& t, const query& q, scored_set& s,
   } else {
     s.w[c_external] = 0;
   }
+  for (int k = 0; k < component_count; ++k) if (ablate_mask() >> k & 1) s.w[k] = 0;
   normalise(s.w);
   std::sort(s.cand.begin(), s.cand.end());
   s.cand.erase(std::unique(s.cand.begin(), s.cand.end()), s.cand.end());
@@ -335,6 +342,7 @@ void user_model::observe(tenant_model& t, const event& e, const usage* u, const 
   auto bayes = [&](std::array<double, component_count>& w, bool ext_active) {
     std::array<double, component_count> v = w;
     if (!ext_active) v[c_external] = 0;
+    for (int k = 0; k < component_count; ++k) if (ablate_mask() >> k & 1) v[k] = 0;
     double z = 0;
     for (int k = 0; k < component_count; ++k) z += v[k] * py[k];
     if (!(z > min_p)) return;

@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace prescient::predict {
 
 namespace {
 constexpr float row_decay = 0.97f;
 constexpr float tenant_decay = 0.9995f;
-constexpr std::size_t row_cap = 24;
-constexpr std::size_t after_rows = 32;
-constexpr std::size_t reuse_rows = 32;
+std::size_t knob(const char* n, std::size_t d) { const char* e = std::getenv(n); return e ? std::strtoul(e, nullptr, 0) : d; }
+const std::size_t row_cap = knob("K_TCAP", 24);
+const std::size_t after_rows = knob("K_TAR", 32);
+const std::size_t reuse_rows = knob("K_TRR", 32);
 constexpr double gamma_user = 0.01;
 constexpr double gamma_tenant = 0.002;
 

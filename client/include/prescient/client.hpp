@@ -142,6 +142,11 @@ public:
   user_summary user(const std::string& tenant, const std::string& user);
   kpis node_kpis();
 
+  /// Demand forecast of a data center: requests per 5-minute step for
+  /// `horizon_steps` steps (1..2016), the total first. Throws client_error.
+  data_center_forecast forecast(const std::string& data_center,
+                                uint32_t horizon_steps);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -1,5 +1,5 @@
 // prescientctl: asks a node's admin actor about its state.
-//   prescientctl [--address HOST:PORT] [--json] status | user ID | kpis
+//   prescientctl [--address HOST:PORT] [--json] status | user ID | kpis | forecast DC
 // Exit codes: 0 answered, 1 the node failed or refused, 2 bad usage.
 #include <cstdlib>
 #include <iostream>
@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
   user->add_option("id", user_id, "user id")->required();
   user->add_option("--tenant", tenant, "the user's tenant (default demo)");
   auto* kpis = app.add_subcommand("kpis", "hit rate, cold starts, latencies");
+  auto* forecast = app.add_subcommand("forecast", "a data center's demand forecast");
+  std::string dc;
+  uint32_t horizon = 24;
+  forecast->add_option("dc", dc, "data center name")->required();
+  forecast->add_option("--horizon", horizon, "5-minute steps ahead (default 24 = 2 h)")
+    ->check(CLI::Range(1, 2016));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -43,6 +49,9 @@ int main(int argc, char** argv) {
     } else if (user->parsed()) {
       auto s = c.user(tenant, user_id);
       json ? void(j = prescient::ctl::to_json(s)) : prescient::ctl::print(std::cout, s);
+    } else if (forecast->parsed()) {
+      auto f = c.forecast(dc, horizon);
+      json ? void(j = prescient::ctl::to_json(f)) : prescient::ctl::print(std::cout, f);
     } else if (kpis->parsed()) {
       auto k = c.node_kpis();
       json ? void(j = prescient::ctl::to_json(k)) : prescient::ctl::print(std::cout, k);

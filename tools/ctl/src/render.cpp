@@ -1,5 +1,6 @@
 #include "render.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
 #include <ostream>
@@ -104,6 +105,47 @@ nlohmann::json to_json(const kpis& k) {
           {"releases", k.releases},
           {"decision_latency_p50_us", k.decision_latency_p50_us},
           {"decision_latency_p99_us", k.decision_latency_p99_us}};
+}
+
+nlohmann::json to_json(const data_center_forecast& f) {
+  nlohmann::json series = nlohmann::json::array();
+  for (auto& s : f.series)
+    series.push_back({{"app", s.app},
+                      {"point", s.point},
+                      {"lower95", s.lower95},
+                      {"upper95", s.upper95}});
+  return {{"data_center", f.data_center},
+          {"step_s", f.step_s},
+          {"start_us", f.start_us},
+          {"observations", f.observations},
+          {"series", series}};
+}
+
+void print(std::ostream& out, const data_center_forecast& f) {
+  out << "demand forecast of " << f.data_center << ": requests per "
+      << f.step_s / 60 << "-minute step, learned from " << f.observations
+      << " steps\n";
+  if (f.series.empty() || f.series.front().point.empty())
+    return;
+  // The total with its 95% interval, then up to three app templates.
+  size_t apps = std::min<size_t>(f.series.size() - 1, 3);
+  out << '\n' << std::left << std::setw(22) << "STEP STARTS" << std::right
+      << std::setw(10) << "TOTAL" << std::setw(20) << "95% INTERVAL";
+  for (size_t a = 1; a <= apps; ++a)
+    out << std::setw(14) << f.series[a].app.substr(0, 13);
+  out << '\n';
+  const auto& total = f.series.front();
+  for (size_t h = 0; h < total.point.size(); ++h) {
+    auto at = f.start_us + int64_t(h) * f.step_s * 1'000'000LL;
+    std::string range = total.lower95.size() > h
+                          ? fixed(total.lower95[h], 1) + " - " + fixed(total.upper95[h], 1)
+                          : "-";
+    out << std::left << std::setw(22) << iso_time(at) << std::right << std::setw(10)
+        << fixed(total.point[h], 1) << std::setw(20) << range;
+    for (size_t a = 1; a <= apps; ++a)
+      out << std::setw(14) << fixed(f.series[a].point[h], 1);
+    out << '\n';
+  }
 }
 
 void print(std::ostream& out, const node_status& s) {

@@ -13,9 +13,11 @@ namespace prescient::ctl {
 nlohmann::json to_json(const node_status& s);
 nlohmann::json to_json(const user_summary& s);
 nlohmann::json to_json(const kpis& k);
+nlohmann::json to_json(const data_center_forecast& f);
 
 void print(std::ostream& out, const node_status& s);
 void print(std::ostream& out, const user_summary& s);
 void print(std::ostream& out, const kpis& k);
+void print(std::ostream& out, const data_center_forecast& f);
 
 } // namespace prescient::ctl

@@ -30,12 +30,18 @@ using admin_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<node_status>,
   caf::replies_to<user_atom, std::string, std::string>::with<user_summary>,
   caf::replies_to<kpis_atom>::with<kpis>,
-  caf::replies_to<erase_atom, std::string, std::string>::with<bool>>;
+  caf::replies_to<erase_atom, std::string, std::string>::with<bool>,
+  /// (data center, horizon in steps): its demand forecast.
+  caf::replies_to<forecast_atom, std::string, uint32_t>::with<data_center_forecast>>;
 
 struct admin_options {
   std::string node_id;
   std::vector<shard_actor> shards;
-  std::vector<broker_actor> brokers;
+  struct data_center {
+    std::string name;
+    broker_actor broker;
+  };
+  std::vector<data_center> data_centers;
   router_actor router;
   storage::db* db = nullptr;
   uint32_t vnodes = 128; ///< must match the router's ring

@@ -16,5 +16,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using checkpt_atom = caf::atom_constant<caf::atom("checkpt")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
+using forecast_atom = caf::atom_constant<caf::atom("forecast")>;
 
 } // namespace prescient

@@ -1,8 +1,8 @@
 // The data-center broker: owns every capacity decision of one data center.
-// This first version accounts capacity and serves claims on the reactive
-// path (the provider's ordinary provisioning); every grant is recorded in
-// the ledger before it is answered, so a restarted broker knows what is
-// out and leaks nothing.
+// This version accounts capacity and serves claims on the reactive path
+// (the provider's ordinary provisioning); every grant is recorded in the
+// ledger before it is answered, so a restarted broker knows what is out and
+// leaks nothing. It forecasts its demand from the claims it serves.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,10 @@ using broker_actor = caf::typed_actor<
   /// Gives an instance back: (tenant, user, instance). Fails with
   /// unknown_instance if it is not granted to that user.
   caf::replies_to<release_atom, std::string, std::string, std::string>::with<bool>,
-  caf::replies_to<status_atom>::with<broker_stats>>;
+  caf::replies_to<status_atom>::with<broker_stats>,
+  /// Forecast of the requests this data center will serve, for the given
+  /// number of 5-minute steps (1..2016), from the demand it has served.
+  caf::replies_to<forecast_atom, uint32_t>::with<data_center_forecast>>;
 
 /// Spawns the broker; it restores its grants from the ledger first.
 broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,

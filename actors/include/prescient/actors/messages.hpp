@@ -115,4 +115,16 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, demand_forecast& x) {
+  return f(caf::meta::type_name("demand_forecast"), x.app, x.point, x.lower95,
+           x.upper95);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_center_forecast& x) {
+  return f(caf::meta::type_name("data_center_forecast"), x.data_center, x.step_s,
+           x.start_us, x.observations, x.series);
+}
+
 } // namespace prescient

@@ -68,4 +68,20 @@ struct kpis {
   double decision_latency_p99_us = 0;
 };
 
+/// Requests per step expected at one data center (event time).
+struct demand_forecast {
+  std::string app; ///< "*" = every app template together
+  std::vector<double> point;
+  std::vector<double> lower95;
+  std::vector<double> upper95;
+};
+
+struct data_center_forecast {
+  std::string data_center;
+  uint32_t step_s = 0;
+  int64_t start_us = 0;
+  uint64_t observations = 0;
+  std::vector<demand_forecast> series; ///< the total first
+};
+
 } // namespace prescient

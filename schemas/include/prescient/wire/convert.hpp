@@ -33,5 +33,7 @@ user_summary from_capnp(schema::UserSummary::Reader r);
 void to_capnp(const user_summary& s, schema::UserSummary::Builder b);
 kpis from_capnp(schema::Kpis::Reader r);
 void to_capnp(const kpis& k, schema::Kpis::Builder b);
+data_center_forecast from_capnp(schema::DataCenterForecast::Reader r);
+void to_capnp(const data_center_forecast& f, schema::DataCenterForecast::Builder b);
 
 } // namespace prescient::wire
