@@ -45,7 +45,56 @@ TEST_CASE("decayed row forgets old habits and stays bounded") {
   for (int i = 0; i < 4; ++i) r.add(2, 0.8f, 4);
   CHECK(r.argmax() == 2);  // recent habit wins under decay
   for (app_id a = 10; a < 20; ++a) r.add(a, 0.8f, 4);
-  CHECK(r.e.size() == 4);
+  CHECK(r.size() == 4);
+}
+
+TEST_CASE("half-precision counts round trip within 0.05%") {
+  for (float v : {0.0f, 1e-5f, 0.001f, 0.37f, 1.0f, 2.5f, 33.3f, 100.0f, 2047.0f, 60000.0f}) {
+    float back = from_half(to_half(v));
+    CHECK(back == Approx(v).epsilon(5e-4).margin(1e-7));
+  }
+  CHECK(from_half(to_half(1e9f)) == 65504.0f);  // saturates
+}
+
+TEST_CASE("flat table: channels share rows, rows and apps stay bounded") {
+  flat_table<2> t;
+  for (int i = 0; i < 10; ++i) t.add(7, 1, {0.8f, 0.97f}, 4, 3);
+  for (int i = 0; i < 4; ++i) t.add(7, 2, {0.8f, 0.97f}, 4, 3);
+  auto fast = t.find_view(7, 0), slow = t.find_view(7, 1);
+  REQUIRE(fast.n == 2);
+  CHECK(fast.count(2) > fast.count(1));  // fast channel: the recent habit
+  CHECK(slow.count(1) > slow.count(2));  // slow channel: the long one
+  CHECK(fast.total == Approx(fast.count(1) + fast.count(2)).epsilon(0.01));
+  for (app_id a = 10; a < 20; ++a) t.add(7, a, {0.8f, 0.97f}, 4, 3);
+  CHECK(t.find_view(7).n == 4);
+  // rows: a habitual context survives a stream of one-off ones
+  for (int i = 0; i < 30; ++i) t.add(1, 5, {0.8f, 0.97f}, 4, 3);
+  for (std::uint64_t k = 100; k < 110; ++k) t.add(k, 5, {0.8f, 0.97f}, 4, 3);
+  CHECK(t.rows.size() == 3);
+  CHECK(t.find(1) >= 0);
+  // entries stay contiguous per row
+  std::size_t n = 0;
+  for (auto& h : t.rows) { CHECK(h.off == n); n += h.n; }
+  CHECK(n == t.entries());
+  std::string blob;
+  writer w(blob);
+  t.save(w);
+  flat_table<2> u;
+  reader r(blob);
+  u.load(r);
+  REQUIRE(r.ok());
+  CHECK(u.d == t.d);
+  CHECK(u.rows.size() == t.rows.size());
+}
+
+TEST_CASE("a light user's model is small") {
+  tenant_model t;
+  user_model u;
+  for (int i = 0; i < 100; ++i) u.observe(t, event{1000.0 + 60 * i, app_id(1 + i % 2), 1, 1});
+  CHECK(u.memory_bytes() < 1500);
+  std::string blob;
+  u.save(blob);
+  CHECK(blob.size() < 600);
 }
 
 TEST_CASE("sequence model learns a cycle and new users start from the tenant") {

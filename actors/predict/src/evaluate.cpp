@@ -128,7 +128,7 @@ struct evaluator::impl {
   std::vector<acc> accs;  // most_frequent, markov1, components..., mixture, prescient
   std::vector<int> comp_of_acc;
   std::uint64_t events = 0;
-  double ns = 0;
+  double ns = 0, m1_ns = 0;
   scored_set s;
   std::vector<scored_app> tmp;
 };
@@ -180,7 +180,9 @@ void evaluator::add(const eval_event& e) {
       r = rank_in(tmp.size(), [&](std::size_t i) { return std::pair{tmp[i].app, tmp[i].p}; }, y, py, true);
     }
     c = 0; hit = false;
+    auto m0 = std::chrono::steady_clock::now();
     u.m1.predict(1, tmp);
+    d.m1_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - m0).count();
     if (!tmp.empty()) { c = tmp[0].p; hit = tmp[0].app == y; }
     d.accs[1].add(r, py, c, hit);
   }
@@ -211,10 +213,13 @@ void evaluator::add(const eval_event& e) {
   }
   {
     double py = u.um.prob(t, s, -1, y);
-    std::size_t r = 0;
-    if (present)
-      for (std::size_t i = 0; i < C; ++i)
-        if (s.order[i] == yc) { r = i + 1; break; }
+    std::size_t r = 0;  // rank of y by (mixture desc, app asc), as the full order would be
+    if (present) {
+      r = 1;
+      const double my = s.mix[yc];
+      for (std::size_t c = 0; c < C; ++c)
+        if (s.mix[c] > my || (s.mix[c] == my && c < yc)) ++r;
+    }
     bool hit = C && s.cand[s.order[0]] == y;
     d.accs[ai++].add(r, py, s.raw_conf, hit);
     d.accs[ai++].add(r, u.um.calibrated_prob(t, s, y), s.conf, hit);
@@ -233,7 +238,9 @@ void evaluator::add(const eval_event& e) {
   auto t3 = std::chrono::steady_clock::now();
   d.ns += std::chrono::duration<double, std::nano>((t1 - t0) + (t3 - t2)).count();
   u.mf.update(y);
+  auto m0 = std::chrono::steady_clock::now();
   u.m1.update(y);
+  d.m1_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - m0).count();
   if (u.has_prev) u.bt.add(gap);
   u.has_prev = true;
   u.prev_time = e.time_s;
@@ -246,7 +253,10 @@ eval_report evaluator::report() const {
   r.events = d_->events;
   r.users = d_->users.size();
   for (auto& a : d_->accs) r.models.push_back(a.get());
-  if (r.events) r.us_per_event = d_->ns / 1000.0 / double(r.events);
+  if (r.events) {
+    r.us_per_event = d_->ns / 1000.0 / double(r.events);
+    r.markov1_us_per_event = d_->m1_ns / 1000.0 / double(r.events);
+  }
   double bytes = 0, mem = 0;
   for (auto& [k, u] : d_->users) {
     std::string s;
@@ -302,9 +312,9 @@ std::string to_table(const eval_report& r, std::optional<std::uint64_t> skipped)
     o += b;
   }
   std::snprintf(b, sizeof b,
-                "\nprescient model: %.2f us per event (predict + learn), profile %.0f bytes "
-                "serialized, ~%.0f bytes resident (mean per user)\n",
-                r.us_per_event, r.profile_bytes_mean, r.profile_mem_mean);
+                "\ncost per event (predict + learn, same run): prescient %.2f us, markov1 %.2f us\n"
+                "prescient model per user (mean): %.0f bytes serialized, ~%.0f bytes resident\n",
+                r.us_per_event, r.markov1_us_per_event, r.profile_bytes_mean, r.profile_mem_mean);
   o += b;
   return o;
 }

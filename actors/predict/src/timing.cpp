@@ -2,34 +2,50 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace prescient::predict {
 
 namespace {
 constexpr float row_decay = 0.97f;
 constexpr float tenant_decay = 0.9995f;
-std::size_t knob(const char* n, std::size_t d) { const char* e = std::getenv(n); return e ? std::strtoul(e, nullptr, 0) : d; }
-const std::size_t row_cap = knob("K_TCAP", 24);
-const std::size_t after_rows = knob("K_TAR", 32);
-const std::size_t reuse_rows = knob("K_TRR", 32);
+constexpr std::size_t row_cap = 12;
+constexpr std::size_t after_rows = 16;
+constexpr std::size_t reuse_rows = 16;
 constexpr double gamma_user = 0.01;
 constexpr double gamma_tenant = 0.002;
 
-void dense(const decayed_row& r, const std::array<double, gap_bins>& lower,
+void dense(const row_view& r, const std::array<double, gap_bins>& lower,
            std::array<double, gap_bins>& out) {
   if (r.empty()) { out = lower; return; }
-  double d = r.total + r.novel;
-  for (int b = 0; b < gap_bins; ++b) out[b] = r.novel * lower[b] / d;
-  for (auto& e : r.e)
-    if (e.app < static_cast<app_id>(gap_bins)) out[e.app] += e.w / d;
+  double d = double(r.total) + r.novel;
+  double nov = r.novel / d, inv = 1.0 / d;
+  for (int b = 0; b < gap_bins; ++b) out[b] = nov * lower[b];
+  for (std::uint32_t i = 0; i < r.n; ++i)
+    if (r.app(i) < static_cast<app_id>(gap_bins)) out[r.app(i)] += r.w(i) * inv;
 }
 
 void tenant_dist(const tenant_timing& t, std::array<double, gap_bins>& p) {
   std::array<double, gap_bins> uni;
   uni.fill(1.0 / gap_bins);
-  dense(t.overall, uni, p);
+  dense(t.overall.view(), uni, p);
 }
+
+// bin edges, computed once (gap_bin_lo / gap_bin_hi)
+struct edges {
+  std::array<double, gap_bins> lo, hi;
+  edges() {
+    for (int b = 0; b < gap_bins; ++b) {
+      lo[b] = b == 0 ? 0.0 : std::exp2((b - 1) / 2.0);
+      hi[b] = std::exp2(b / 2.0);
+    }
+  }
+};
+const edges& bin_edges() {
+  static const edges e;
+  return e;
+}
+// lo * (hi / lo)^f inside a log bin b >= 1 (hi / lo = sqrt 2)
+double log_interp(int b, double f) { return bin_edges().lo[b] * std::exp2(0.5 * f); }
 } // namespace
 
 int gap_bin(double g) {
@@ -37,10 +53,11 @@ int gap_bin(double g) {
   int b = 1 + static_cast<int>(std::floor(2 * std::log2(g)));
   return std::min(b, gap_bins - 1);
 }
-double gap_bin_lo(int b) { return b == 0 ? 0.0 : std::exp2((b - 1) / 2.0); }
-double gap_bin_hi(int b) { return std::exp2(b / 2.0); }
+double gap_bin_lo(int b) { return bin_edges().lo[std::clamp(b, 0, gap_bins - 1)]; }
+double gap_bin_hi(int b) { return bin_edges().hi[std::clamp(b, 0, gap_bins - 1)]; }
 
 time_window shortest_window(const std::array<double, gap_bins>& p, double mass) {
+  const auto& E = bin_edges();
   double total = 0;
   for (double v : p) total += v;
   if (total <= 0) return {};
@@ -54,19 +71,18 @@ time_window shortest_window(const std::array<double, gap_bins>& p, double mass) 
     if (acc < need) break;
     // trim the excess from the top bin (log-uniform inside a bin; bin 0 linear)
     double excess = acc - need, pj = p[j];
-    double hi = gap_bin_hi(j);
+    double hi = E.hi[j];
     if (pj > 0 && excess > 0 && j != i) {
       double keep = (pj - excess) / pj;
-      double lo = gap_bin_lo(j);
-      hi = j == 0 ? keep * hi : lo * std::pow(hi / lo, keep);
+      hi = j == 0 ? keep * hi : log_interp(j, keep);
     }
-    double lo_i = gap_bin_lo(i);
+    double lo_i = E.lo[i];
     if (j == i && pj > 0) {  // whole window inside one bin: centre it
       double keep = need / pj;
-      if (i == 0) { lo_i = 0; hi = keep * gap_bin_hi(0); }
+      if (i == 0) { lo_i = 0; hi = keep * E.hi[0]; }
       else {
-        double l = gap_bin_lo(i), h = gap_bin_hi(i), r = std::pow(h / l, (1 - keep) / 2);
-        lo_i = l * r; hi = h / r;
+        double r = std::exp2(0.5 * (1 - keep) / 2);
+        lo_i = E.lo[i] * r; hi = E.hi[i] / r;
       }
     }
     if (hi - lo_i < best.hi - best.lo) best = {lo_i, hi};
@@ -83,9 +99,9 @@ void launch_timing::next_distribution(const tenant_timing& t,
                                       std::array<double, gap_bins>& p) const {
   std::array<double, gap_bins> ten, usr;
   tenant_dist(t, ten);
-  dense(overall_, ten, usr);
-  const decayed_row* r = last_app_ == no_app ? nullptr : after_app_.find(last_app_);
-  if (r) dense(*r, usr, p);
+  dense(overall_.view(), ten, usr);
+  int r = last_app_ == no_app ? -1 : after_app_.find(last_app_);
+  if (r >= 0) dense(after_app_.view(r), usr, p);
   else p = usr;
 }
 
@@ -97,11 +113,11 @@ time_window launch_timing::next_window(const tenant_timing& t) const {
 }
 
 time_window launch_timing::reuse_window(app_id a) const {
-  auto* r = reuse_.find(a);
-  if (!r) return {};
+  int r = reuse_.find(a);
+  if (r < 0) return {};
   std::array<double, gap_bins> uni, p;
   uni.fill(1.0 / gap_bins);
-  dense(*r, uni, p);
+  dense(reuse_.view(r), uni, p);
   double a_ = alpha_ < 0 ? 0.2 : alpha_;
   return shortest_window(p, 1 - a_);
 }
@@ -116,7 +132,7 @@ void launch_timing::observe(tenant_timing& t, double time_s, app_id a) {
     alpha_ = std::clamp(alpha_ + gamma_user * (target_miss - miss), 0.0, 1.0);
     t.alpha = std::clamp(t.alpha + gamma_tenant * (target_miss - miss), 0.0, 1.0);
     auto b = static_cast<app_id>(gap_bin(gap));
-    after_app_.add(last_app_, b, row_decay, row_cap, after_rows);
+    after_app_.add(last_app_, b, {row_decay}, row_cap, after_rows);
     overall_.add(b, row_decay, row_cap);
     t.overall.add(b, tenant_decay, gap_bins);
   }
@@ -125,7 +141,7 @@ void launch_timing::observe(tenant_timing& t, double time_s, app_id a) {
                          [&](auto& x) { return x.first == a; });
   if (it != last_launch_.end()) {
     auto b = static_cast<app_id>(gap_bin(std::max(0.0, time_s - it->second)));
-    reuse_.add(a, b, row_decay, row_cap, reuse_rows);
+    reuse_.add(a, b, {row_decay}, row_cap, reuse_rows);
     it->second = time_s;
   } else {
     if (last_launch_.size() >= reuse_rows) {
@@ -149,6 +165,11 @@ void launch_timing::save(writer& w) const {
   w.f64(last_time_);
   w.var(last_app_ == no_app ? 0 : std::uint64_t(last_app_) + 1);
   w.f64(alpha_);
+}
+
+std::size_t launch_timing::memory_bytes() const {
+  return sizeof *this + after_app_.heap_bytes() + overall_.heap_bytes() + reuse_.heap_bytes() +
+         last_launch_.capacity() * sizeof(last_launch_[0]);
 }
 
 void launch_timing::load(reader& r) {

@@ -84,18 +84,54 @@ const char* metric_name(metric m) {
   return names[static_cast<int>(m)];
 }
 
+namespace {
+int rank_of(std::uint8_t has, int m) {  // index in q_ of metric m's estimator
+  int k = 0;
+  for (int i = 0; i < m; ++i) k += (has >> i) & 1;
+  return k;
+}
+} // namespace
+
+const p2_quantiles* app_usage::find(int m) const {
+  if (!((has_ >> m) & 1)) return nullptr;
+  return &q_[static_cast<std::size_t>(rank_of(has_, m))];
+}
+
 void app_usage::add(const usage& u) {
   const float v[] = {u.cpu_millicores, u.memory_mb, u.disk_iops, u.network_mbps, u.gpus, u.duration_ms};
-  for (int i = 0; i < metric_count; ++i) q_[i].add(v[i]);
+  for (int i = 0; i < metric_count; ++i) {
+    if (!std::isfinite(v[i])) continue;  // (p2_quantiles ignores it too)
+    auto k = static_cast<std::size_t>(rank_of(has_, i));
+    if (!((has_ >> i) & 1)) {
+      q_.insert(q_.begin() + static_cast<std::ptrdiff_t>(k), p2_quantiles{});
+      has_ = static_cast<std::uint8_t>(has_ | (1u << i));
+    }
+    q_[k].add(v[i]);
+  }
 }
 
 quantiles3 app_usage::get(metric m) const {
-  auto& q = q_[static_cast<int>(m)];
-  return {q.quantile(0.5), q.quantile(0.9), q.quantile(0.99), q.count()};
+  auto* q = find(static_cast<int>(m));
+  if (!q) return {};
+  return {q->quantile(0.5), q->quantile(0.9), q->quantile(0.99), q->count()};
 }
 
-void app_usage::save(writer& w) const { for (auto& q : q_) q.save(w); }
-void app_usage::load(reader& r) { for (auto& q : q_) q.load(r); }
+void app_usage::save(writer& w) const {
+  static const p2_quantiles none;
+  for (int i = 0; i < metric_count; ++i) {
+    auto* q = find(i);
+    (q ? *q : none).save(w);
+  }
+}
+void app_usage::load(reader& r) {
+  has_ = 0;
+  q_.clear();
+  for (int i = 0; i < metric_count; ++i) {
+    p2_quantiles q;
+    q.load(r);
+    if (q.count() > 0) { q_.push_back(q); has_ = static_cast<std::uint8_t>(has_ | (1u << i)); }
+  }
+}
 
 void usage_model::add(app_id a, const usage& u) {
   ++clock_;

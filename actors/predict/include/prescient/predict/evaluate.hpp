@@ -62,6 +62,7 @@ struct eval_report {
   std::vector<model_metrics> models;
   // not part of the JSON (not deterministic or not asked for):
   double us_per_event = 0;        ///< production model score + observe, mean
+  double markov1_us_per_event = 0;  ///< markov1 baseline top-1 predict + update, mean
   double profile_bytes_mean = 0;  ///< serialized user_model size, mean over users
   double profile_mem_mean = 0;    ///< approximate resident bytes, mean over users
 };

@@ -27,6 +27,15 @@
 //
 // Sessions: a new session starts when the session id changes, or after 30
 // minutes without events (the usual web-analytics rule) when ids are absent.
+//
+// Footprint (a model lives in every resident profile): the fast and slow
+// variants of m1 and of m2 share one table (same contexts and apps, one count
+// per decay rate); counts are half precision; each context table is one flat
+// array plus small row headers, bounded in rows (eviction by age-discounted
+// count) and apps per row. A heavy interactive user is ~15 KB resident
+// (~8 KB serialized), a light one ~1.4 KB, most of it the fixed object.
+// Cost: score() is linear in the candidates (hash-indexed, no per-candidate
+// tenant hash lookup) and observe() reuses the scored prediction.
 #pragma once
 
 #include <array>
@@ -88,7 +97,16 @@ public:
 private:
   friend class user_model;
   void learn(app_id prev, app_id a);
-  std::unordered_map<app_id, float> freq_;
+  float freq_of(app_id a) const {
+    if (a < freq_.size()) return freq_[a];
+    auto it = freq_big_.find(a);
+    return it == freq_big_.end() ? 0.0f : it->second;
+  }
+  // app frequencies: dense by app id (ids are the tenant's small integers),
+  // a map for the rare huge id; n_apps_ = apps with a count
+  std::vector<float> freq_;
+  std::unordered_map<app_id, float> freq_big_;
+  std::size_t n_apps_ = 0;
   double freq_total_ = 0;
   std::vector<app_id> top_;  // most frequent apps, refreshed periodically
   std::uint64_t updates_ = 0;
@@ -102,7 +120,7 @@ private:
 /// Resolved context rows of one query (valid until the model changes).
 struct resolved_query {
   enum row_index { r_tm1, r_fs, r_ff, r_m1f, r_m1s, r_m2f, r_m2s, r_hour, r_sess, r_gap, row_count };
-  std::array<const decayed_row*, row_count> rows{};
+  std::array<row_view, row_count> rows{};
   int regime = 0;  ///< 0: first event of a session, 1: inside a session
   std::uint64_t keys[row_count] = {};
 };
@@ -115,7 +133,9 @@ struct scored_set {
   std::vector<app_id> cand;                 ///< candidate apps, sorted by id
   std::vector<double> comp;                 ///< component_count x cand.size()
   std::vector<double> mix;                  ///< raw mixture per candidate
-  std::vector<std::uint32_t> order;         ///< candidate indices, best mixture first
+  std::vector<std::uint32_t> order;         ///< candidate indices; the first `sorted` are
+                                            ///< the best, in order (ties: smaller app id)
+  std::size_t sorted = 0;
   std::array<double, component_count> w{};  ///< weights used (0 = inactive)
   std::vector<scored_app> ext;              ///< external model output (if used)
   bool ext_used = false;
@@ -161,13 +181,16 @@ public:
 
 private:
   resolved_query resolve(const tenant_model& t, const query& q) const;
+  void keys_of(const query& q, resolved_query& rq) const;
   void chain(const tenant_model& t, const resolved_query& rq, const double* cnt, double tp,
              double* out) const;
   void counts_of(const resolved_query& rq, app_id a, double* cnt) const;
 
   decayed_row freq_slow_, freq_fast_;
-  context_table m1f_, m1s_, m2f_, m2s_, hour_, sess_, gap_;
-  std::array<std::array<double, component_count>, 2> w_{};
+  flat_table<2> m1_, m2_;  // channels: fast, slow decay (same contexts)
+  flat_table<1> hour_, sess_;
+  flat_table<1, true> gap_;
+  std::array<std::array<float, component_count>, 2> w_{};  // per regime (float: resident)
   bool w_init_ = false;
   static constexpr int recent_max = 8;
   std::array<app_id, recent_max> recent_{};  // oldest first

@@ -58,11 +58,12 @@ public:
 
   void save(writer& w) const;
   void load(reader& r);
+  std::size_t memory_bytes() const;
 
 private:
-  context_table after_app_;   // key: app just used → next gap bin
+  flat_table<1> after_app_;   // key: app just used → next gap bin
   decayed_row overall_;
-  context_table reuse_;       // key: app → gap between its launches
+  flat_table<1> reuse_;       // key: app → gap between its launches
   std::vector<std::pair<app_id, double>> last_launch_;  // bounded, per app
   double last_time_ = 0;
   app_id last_app_ = no_app;

@@ -41,14 +41,19 @@ struct quantiles3 {
   std::uint32_t n = 0;
 };
 
+/// Quantiles of the metrics an app reported (sparse: a trace that gives only
+/// duration and memory keeps two estimators, not six).
 class app_usage {
 public:
   void add(const usage& u);
   quantiles3 get(metric m) const;
   void save(writer& w) const;
   void load(reader& r);
+  std::size_t heap_bytes() const { return q_.capacity() * sizeof(p2_quantiles); }
 private:
-  std::array<p2_quantiles, metric_count> q_;
+  const p2_quantiles* find(int m) const;
+  std::uint8_t has_ = 0;              // bit m: metric m has an estimator
+  std::vector<p2_quantiles> q_;       // one per set bit, in metric order
 };
 
 class usage_model {
@@ -58,6 +63,11 @@ public:
   /// nullptr when this profile has no usage of the app.
   const app_usage* find(app_id a) const;
   std::size_t apps() const { return apps_.size(); }
+  std::size_t memory_bytes() const {
+    std::size_t n = sizeof *this + apps_.capacity() * sizeof(slot);
+    for (auto& s : apps_) n += s.u.heap_bytes();
+    return n;
+  }
   void save(writer& w) const;
   void load(reader& r);
 private:
