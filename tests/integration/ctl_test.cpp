@@ -65,14 +65,7 @@ TEST_CASE("prescientctl shows a data center's demand forecast", "[integration][c
   it::node_fixture f;
   {
     client c(f.client_opts());
-    resource_request r;
-    r.tenant = "demo";
-    r.user = "gil";
-    r.device = "gil-pc";
-    r.app = "notebook";
-    r.region = "eu-west";
-    r.time_us = it::now_us();
-    r.resources = {100, 128, 0, 0, 0};
+    auto r = it::make_request("gil", "notebook", "eu-west", 100, 128);
     c.request(r);
   }
   auto addr = f.node->address();

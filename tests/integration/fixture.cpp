@@ -54,6 +54,20 @@ usage_event make_event(const std::string& user, int seq, const std::string& tena
   return e;
 }
 
+resource_request make_request(const std::string& user, const std::string& app,
+                              const std::string& region, double cpu_millicores,
+                              double memory_mb, const std::string& tenant) {
+  resource_request r;
+  r.tenant = tenant;
+  r.user = user;
+  r.device = user + "-pc";
+  r.app = app;
+  r.region = region;
+  r.time_us = now_us();
+  r.resources = {cpu_millicores, memory_mb, 0, 0, 0};
+  return r;
+}
+
 command_result run_bin(const std::string& program,
                        const std::vector<std::string>& args) {
   char out_path[] = "/tmp/prescient-cmd-out-XXXXXX";

@@ -31,6 +31,12 @@ struct node_fixture {
 usage_event make_event(const std::string& user, int seq,
                        const std::string& tenant = "demo");
 
+/// A request of `user` (device "<user>-pc") for `app` now, with the given
+/// cpu and memory.
+resource_request make_request(const std::string& user, const std::string& app,
+                              const std::string& region, double cpu_millicores,
+                              double memory_mb, const std::string& tenant = "demo");
+
 struct command_result {
   int exit_code = -1;
   std::string out; ///< stdout

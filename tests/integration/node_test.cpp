@@ -47,14 +47,7 @@ TEST_CASE("acknowledged events are stored and summarised per user", "[integratio
 TEST_CASE("requests go to the nearest allowed data center", "[integration]") {
   node_fixture f;
   client c(f.client_opts());
-  resource_request r;
-  r.tenant = "demo";
-  r.user = "alice";
-  r.device = "alice-laptop";
-  r.app = "ide";
-  r.region = "us-east";
-  r.time_us = it::now_us();
-  r.resources = {2000, 4096, 100, 10, 0};
+  auto r = it::make_request("alice", "ide", "us-east", 2000, 4096);
   auto g = c.request(r);
   CHECK(g.data_center == "us-east-1");
   CHECK(g.path == grant_path::reactive);
@@ -99,14 +92,7 @@ TEST_CASE("a full data center spills over, and none left is a clear error",
           "[integration]") {
   node_fixture f("", 1000); // 1 core per data center
   client c(f.client_opts());
-  resource_request r;
-  r.tenant = "demo";
-  r.user = "bob";
-  r.device = "bob-pc";
-  r.app = "render";
-  r.region = "eu-west";
-  r.time_us = it::now_us();
-  r.resources = {800, 512, 0, 0, 0};
+  auto r = it::make_request("bob", "render", "eu-west", 800, 512);
   std::vector<grant> grants;
   for (int i = 0; i < 3; ++i)
     grants.push_back(c.request(r));
@@ -135,13 +121,7 @@ TEST_CASE("SIGTERM stops cleanly and a restart keeps everything", "[integration]
       events.push_back(make_event("carol", i));
     c.submit(events);
     c.flush();
-    resource_request r;
-    r.tenant = "demo";
-    r.user = "carol";
-    r.device = "carol-laptop";
-    r.app = "ide";
-    r.time_us = it::now_us();
-    r.resources = {1000, 1024, 0, 0, 0};
+    auto r = it::make_request("carol", "ide", "", 1000, 1024);
     g = c.request(r);
   }
   REQUIRE(f.node->terminate() == 0);
