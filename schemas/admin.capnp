@@ -35,6 +35,23 @@ struct AppCount {
   launches @2 :UInt64;
 }
 
+struct UsageQuantiles {
+  metric @0 :Text;                 # cpu_millicores | memory_mb | disk_iops | network_mbps | gpus | duration_ms
+  p50 @1 :Float64;
+  p90 @2 :Float64;
+  p99 @3 :Float64;
+  samples @4 :UInt64;              # runs measured
+}
+
+struct AppPrediction {
+  app @0 :Text;
+  probability @1 :Float64;         # calibrated
+  device @2 :Text;                 # where the user last ran it
+  windowFromUs @3 :Int64;          # 80% window of its next launch (event time)
+  windowToUs @4 :Int64;
+  usage @5 :List(UsageQuantiles);
+}
+
 struct UserSummary {
   tenant @0 :Text;
   user @1 :Text;
@@ -47,6 +64,10 @@ struct UserSummary {
   activityClass @8 :Text;          # frequent | regular | occasional
   resident @9 :Bool;               # profile currently in memory
   storedEvents @10 :UInt64;        # events readable from the time series
+  predictions @11 :List(AppPrediction);  # most likely next apps first
+  nextLaunchFromUs @12 :Int64;     # 80% window of the next launch of any app
+  nextLaunchToUs @13 :Int64;
+  latencyClass @14 :Text;          # sensitive | normal | tolerant
 }
 
 struct Kpis {

@@ -145,6 +145,13 @@ std::vector<std::string> profile::devices() const {
   return out;
 }
 
+uint32_t profile::device_index(std::string_view name) const noexcept {
+  for (size_t i = 0; i < devices_.size(); ++i)
+    if (devices_[i].name == name)
+      return static_cast<uint32_t>(i + 1);
+  return 0;
+}
+
 std::string profile::encode_state() const {
   std::string out;
   put(out, state_version);

@@ -17,6 +17,7 @@
 #include "prescient/storage/chunk.hpp"
 #include "prescient/storage/db.hpp"
 #include "prescient/wire/event.hpp"
+#include "profile_predictor.hpp"
 #include "sealed_chunks.hpp"
 
 namespace prescient {
@@ -68,6 +69,15 @@ public:
   }
   storage::activity_class activity() const noexcept;
   std::vector<std::string> devices() const;
+  /// 1-based index of the device in devices(); 0 if unknown.
+  uint32_t device_index(std::string_view name) const noexcept;
+
+  profile_predictor& predictor() noexcept {
+    return predictor_;
+  }
+  const profile_predictor& predictor() const noexcept {
+    return predictor_;
+  }
 
 private:
   struct device_state {
@@ -89,6 +99,7 @@ private:
   double rate_ = 0; ///< exponentially decayed event count (7-day time scale)
   bool dirty_ = false;
   std::vector<device_state> devices_;
+  profile_predictor predictor_;
 };
 
 } // namespace prescient

@@ -48,6 +48,7 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
         return err;
       return true;
     },
+    [self](score_atom) -> std::string { return self->state.scores(); },
   };
 }
 

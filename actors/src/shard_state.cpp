@@ -12,7 +12,41 @@ namespace prescient {
 void shard_state::init(storage::db* db, shard_options opts) {
   db_ = db;
   opts_ = opts;
+  tenants_ = std::make_unique<tenant_models>(opts.id);
+  model_limit_ = std::max<size_t>(16, opts.model_memory_bytes / 2048);
+  if (opts.score_predictions) {
+    board_ = std::make_unique<predict::scoreboard>();
+    auto names = predict::online_model_names(opts.score_components, false);
+    board_first_ = board_->model(names.front());
+    for (auto& n : names)
+      board_->model(n);
+  }
   last_checkpoint_ = std::chrono::steady_clock::now();
+}
+
+caf::error shard_state::activate_all(const event_batch& events) {
+  for (auto& e : events) {
+    auto p = activate(e.tenant, e.user);
+    if (!p)
+      return make_error(actor_errc::storage_failure,
+                        "cannot load the profile of user '" + e.user
+                          + "': " + describe(p.error()));
+    if (!profile_predictor::teaches(e) || (*p)->predictor().resident())
+      continue;
+    auto t = tenants_->get(*db_, e.tenant);
+    if (!t)
+      return make_error(actor_errc::storage_failure,
+                        "cannot load the models of tenant '" + e.tenant
+                          + "': " + describe(t.error()));
+    bool reset = false;
+    if (auto err = (*p)->predictor().load(*db_, e.tenant, e.user, **t, &reset))
+      return make_error(actor_errc::storage_failure,
+                        "cannot load the model of user '" + e.user
+                          + "': " + describe(err));
+    models_reset_ += reset ? 1 : 0;
+    ++resident_models_;
+  }
+  return {};
 }
 
 std::string shard_state::key_of(std::string_view tenant, std::string_view user) {
@@ -49,11 +83,10 @@ caf::error shard_state::recover() {
       failure = std::move(events.error());
       return;
     }
-    for (auto& e : *events)
-      if (auto p = activate(e.tenant, e.user); !p) {
-        failure = std::move(p.error());
-        return;
-      }
+    if (auto err = activate_all(*events)) {
+      failure = std::move(err);
+      return;
+    }
     apply(*events);
     log_bytes_ += record.size();
   });
@@ -69,11 +102,8 @@ caf::error shard_state::recover() {
 caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
   // Activate first: a profile that cannot be read rejects the batch before
   // anything is logged, so the log never holds events we could not apply.
-  for (auto& e : events)
-    if (auto p = activate(e.tenant, e.user); !p)
-      return make_error(actor_errc::storage_failure,
-                        "cannot load the profile of user '" + e.user
-                          + "': " + describe(p.error()));
+  if (auto err = activate_all(events))
+    return err;
   auto record = encode_batch(events);
   storage::write_batch batch;
   db_->log().append(batch, opts_.id, last_seq_ + 1, record);
@@ -83,7 +113,12 @@ caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
   ++last_seq_;
   log_bytes_ += record.size();
   apply(events);
-  if (log_bytes_ >= opts_.checkpoint_bytes)
+  // Models leave memory only once written, i.e. at a checkpoint; checkpoint
+  // early when the models loaded since the last one overshoot the budget by
+  // a quarter, so that model memory stays bounded (and freed models leave
+  // holes that the next loads refill, not a heap that only grows).
+  bool models_over = resident_models_ > model_limit_ + model_limit_ / 4;
+  if (log_bytes_ >= opts_.checkpoint_bytes || models_over)
     if (auto err = checkpoint())
       // The events are safe in the log; a failed checkpoint is retried on
       // the next tick, so the batch still succeeds.
@@ -93,10 +128,19 @@ caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
 }
 
 void shard_state::apply(const event_batch& events) {
+  profile_predictor::scoring scoring{board_.get(), board_first_,
+                                     opts_.score_components};
   for (auto& e : events) {
     auto& p = profiles_.find(key_of(e.tenant, e.user))->second;
     p.apply(e, sealed_);
     watermark_us_ = std::max(watermark_us_, e.time_us);
+    if (p.predictor().resident()) {
+      // activate_all loaded the tenant (a map lookup here, no I/O)
+      auto t = tenants_->get(*db_, e.tenant);
+      if (t)
+        p.predictor().observe(**t, e, p.device_index(e.device), scratch_,
+                              board_ ? &scoring : nullptr);
+    }
   }
   events_applied_ += events.size();
   unsaved_ = unsaved_ || !events.empty();
@@ -107,27 +151,63 @@ caf::error shard_state::checkpoint() {
   // member would keep that capacity for the shard's lifetime.
   storage::write_batch batch;
   sealed_.write_to(*db_, batch);
+  tenants_->checkpoint(*db_, batch);
   for (auto& [key, p] : profiles_) {
-    if (!p.dirty())
+    if (!p.dirty() && !p.predictor().dirty())
       continue;
     auto sep = key.find('\x1f');
-    p.checkpoint(*db_, batch, std::string_view(key).substr(0, sep),
-                 std::string_view(key).substr(sep + 1));
+    auto tenant = std::string_view(key).substr(0, sep);
+    auto user = std::string_view(key).substr(sep + 1);
+    if (p.dirty())
+      p.checkpoint(*db_, batch, tenant, user);
+    if (p.predictor().dirty())
+      if (auto t = tenants_->get(*db_, tenant))
+        p.predictor().checkpoint(*db_, batch, tenant, user, **t);
   }
   if (last_seq_ > 0)
     db_->log().truncate(batch, opts_.id, last_seq_);
   if (auto err = db_->write(batch))
     return err;
   sealed_.clear();
+  tenants_->mark_clean();
   for (auto& [key, p] : profiles_) {
     p.mark_clean();
+    p.predictor().mark_clean();
     p.close_idle_devices(watermark_us_ - profile::device_idle_us);
   }
   log_bytes_ = 0;
   unsaved_ = false;
   last_checkpoint_ = std::chrono::steady_clock::now();
   passivate_idle();
+  fit_model_budget();
   return {};
+}
+
+void shard_state::fit_model_budget() {
+  std::vector<std::pair<int64_t, profile*>> resident;
+  uint64_t bytes = 0;
+  for (auto& [key, p] : profiles_)
+    if (p.predictor().resident()) {
+      bytes += p.predictor().memory_bytes();
+      resident.emplace_back(p.last_event_us(), &p);
+    }
+  constexpr uint64_t min_model_bytes = 1024; // a new user's model
+  auto mean = resident.empty() ? min_model_bytes
+                               : std::max(min_model_bytes, bytes / resident.size());
+  model_limit_ = std::max<size_t>(16, opts_.model_memory_bytes / mean);
+  resident_models_ = resident.size();
+  if (bytes > opts_.model_memory_bytes) {
+    std::sort(resident.begin(), resident.end(),
+              [](auto& a, auto& b) { return a.first < b.first; });
+    for (auto& [t, p] : resident) {
+      if (bytes <= opts_.model_memory_bytes)
+        break;
+      bytes -= p->predictor().memory_bytes();
+      p->predictor().evict();
+      --resident_models_;
+    }
+  }
+  model_bytes_ = bytes;
 }
 
 void shard_state::passivate_idle() {
@@ -195,12 +275,16 @@ caf::expected<user_summary> shard_state::summary(const std::string& tenant,
     return std::move(history.error());
   out.stored_events = history->size();
   std::map<std::string, app_count> apps;
+  std::map<std::string, std::pair<int64_t, std::string>> last_device; // per app
   for (auto& e : *history) {
     auto& a = apps[e.app];
     a.app = e.app;
     ++a.events;
     if (e.kind == event_kind::launch)
       ++a.launches;
+    auto& d = last_device[e.app];
+    if (e.time_us >= d.first)
+      d = {e.time_us, e.device};
   }
   for (auto& [name, a] : apps)
     out.top_apps.push_back(a);
@@ -210,7 +294,80 @@ caf::expected<user_summary> shard_state::summary(const std::string& tenant,
             });
   if (out.top_apps.size() > 10)
     out.top_apps.resize(10);
+  if (!out.found)
+    return out;
+  auto t = tenants_->get(*db_, tenant);
+  if (!t)
+    return std::move(t.error());
+  std::unique_ptr<predict::user_model> stored_model;
+  const predict::user_model* model = p->predictor().model();
+  if (!model) {
+    caf::error err;
+    stored_model = profile_predictor::read(*db_, tenant, user, **t, err);
+    if (err)
+      return err;
+    model = stored_model.get();
+  }
+  if (model)
+    add_predictions(*model, **t, last_device, out);
   return out;
+}
+
+void shard_state::add_predictions(
+  const predict::user_model& m, const tenant_models::tenant& t,
+  const std::map<std::string, std::pair<int64_t, std::string>>& last_device,
+  user_summary& out) {
+  // Predict as of now (the shard's event time), on the device the user used
+  // last; the session is unknown, so the model weighs both regimes.
+  int64_t now_us = std::max(out.last_event_us, watermark_us_);
+  std::string device;
+  int64_t device_us = std::numeric_limits<int64_t>::min();
+  for (auto& [app, d] : last_device)
+    if (d.first > device_us) {
+      device_us = d.first;
+      device = d.second;
+    }
+  uint32_t device_index = 0;
+  for (size_t i = 0; i < out.devices.size(); ++i)
+    if (out.devices[i] == device)
+      device_index = static_cast<uint32_t>(i + 1);
+  predict::query q{static_cast<double>(now_us) / 1e6, device_index, 0};
+  auto prediction = m.predict(t.model, q, 5);
+  auto to_us = [](double s) { return static_cast<int64_t>(s * 1e6); };
+  auto last_s = static_cast<double>(m.timing().last_time());
+  if (prediction.window.valid() && m.timing().has_last()) {
+    out.next_launch_from_us = to_us(last_s + prediction.window.lo);
+    out.next_launch_to_us = to_us(last_s + prediction.window.hi);
+  }
+  out.latency_class = predict::to_string(m.activity().latency());
+  for (auto& guess : prediction.top) {
+    app_prediction ap;
+    ap.app = t.name(guess.app);
+    if (ap.app.empty())
+      continue;
+    ap.probability = guess.p;
+    if (auto i = last_device.find(ap.app); i != last_device.end())
+      ap.device = i->second.second;
+    // Its own reuse rhythm where known, else the user's next launch.
+    auto reuse = m.reuse_window(guess.app);
+    auto last_launch = m.timing().last_launch(guess.app);
+    if (reuse.valid() && last_launch > 0) {
+      ap.window_from_us = to_us(last_launch + reuse.lo);
+      ap.window_to_us = to_us(last_launch + reuse.hi);
+    } else {
+      ap.window_from_us = out.next_launch_from_us;
+      ap.window_to_us = out.next_launch_to_us;
+    }
+    for (int k = 0; k < predict::metric_count; ++k) {
+      auto metric = static_cast<predict::metric>(k);
+      auto q3 = m.usage_of(t.model, guess.app, metric);
+      if (q3.n == 0)
+        continue;
+      ap.usage.push_back({predict::metric_name(metric), q3.p50, q3.p90,
+                          q3.p99, q3.n});
+    }
+    out.predictions.push_back(std::move(ap));
+  }
 }
 
 caf::error shard_state::erase(const std::string& tenant,
@@ -230,7 +387,18 @@ shard_stats shard_state::stats() const {
   s.events_applied = events_applied_;
   s.log_bytes_since_checkpoint = log_bytes_;
   s.watermark_us = watermark_us_;
+  for (auto& [key, p] : profiles_)
+    s.resident_models += p.predictor().resident() ? 1 : 0;
+  s.model_bytes = model_bytes_;
+  s.models_reset = models_reset_;
   return s;
+}
+
+std::string shard_state::scores() const {
+  std::string out;
+  if (board_)
+    board_->save(out);
+  return out;
 }
 
 } // namespace prescient

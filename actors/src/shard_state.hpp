@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,7 +15,9 @@
 #include "prescient/actors/messages.hpp"
 #include "prescient/actors/shard_actor.hpp"
 #include "prescient/storage/db.hpp"
+#include "prescient/predict/scoreboard.hpp"
 #include "profile.hpp"
+#include "tenant_models.hpp"
 
 namespace prescient {
 
@@ -43,6 +47,9 @@ public:
 
   shard_stats stats() const;
 
+  /// The serialized scoreboard (empty unless scoring predictions).
+  std::string scores() const;
+
 private:
   static std::string key_of(std::string_view tenant, std::string_view user);
 
@@ -50,12 +57,30 @@ private:
   caf::expected<profile*> activate(std::string_view tenant,
                                    std::string_view user);
 
+  /// Activates the profile of every event and, where the event teaches
+  /// the user's model, the model and its tenant state.
+  caf::error activate_all(const event_batch& events);
   void apply(const event_batch& events);
   void passivate_idle();
+  /// Frees the models of the least recently active users until the
+  /// resident ones fit the budget. REQUIRES: every model is clean.
+  void fit_model_budget();
+  void add_predictions(
+    const predict::user_model& m, const tenant_models::tenant& t,
+    const std::map<std::string, std::pair<int64_t, std::string>>& last_device,
+    user_summary& out);
 
   storage::db* db_ = nullptr;
   shard_options opts_;
   std::unordered_map<std::string, profile> profiles_;
+  std::unique_ptr<tenant_models> tenants_;
+  predict::scored_set scratch_; // reused by every prediction
+  std::unique_ptr<predict::scoreboard> board_;
+  size_t board_first_ = 0;
+  uint64_t model_bytes_ = 0;
+  uint64_t models_reset_ = 0;
+  size_t resident_models_ = 0; ///< exact after a checkpoint, then counts loads
+  size_t model_limit_ = 0;     ///< models that fit the budget (by mean size)
   sealed_chunks sealed_;
   uint64_t last_seq_ = 0;
   uint64_t log_bytes_ = 0; // since the last checkpoint

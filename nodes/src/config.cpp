@@ -366,10 +366,12 @@ void read_ingest(const reader& r, ingest_section& s) {
 }
 
 void read_profiles(const reader& r, profiles_section& s) {
-  r.allow_only({"idle_passivation", "checkpoint_interval", "checkpoint_bytes"});
+  r.allow_only({"idle_passivation", "checkpoint_interval", "checkpoint_bytes",
+                "model_memory"});
   r.get_duration("idle_passivation", s.idle_passivation);
   r.get_duration("checkpoint_interval", s.checkpoint_interval);
   r.get_size("checkpoint_bytes", s.checkpoint_bytes, 4096, uint64_t{1} << 40);
+  r.get_size("model_memory", s.model_memory, uint64_t{1} << 20, uint64_t{1} << 40);
 }
 
 void read_policy(const reader& r, policy_section& s) {

@@ -185,7 +185,8 @@ std::string describe(const node_config& c) {
   os << "profiles: passivate after " << format_duration(c.profiles.idle_passivation)
      << " idle, checkpoint every "
      << format_duration(c.profiles.checkpoint_interval) << " or "
-     << bytes(c.profiles.checkpoint_bytes) << '\n';
+     << bytes(c.profiles.checkpoint_bytes) << ", models "
+     << bytes(c.profiles.model_memory) << '\n';
   os << "policy: hold " << format_duration(c.policy.hold_time)
      << ", prewarm threshold " << num(c.policy.prewarm_threshold, 3) << '\n';
   os << "regions (" << c.regions.size() << "):";

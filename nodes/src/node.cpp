@@ -93,6 +93,7 @@ void node::impl::start() {
   so.checkpoint_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.profiles.checkpoint_interval);
   so.checkpoint_bytes = cfg.profiles.checkpoint_bytes;
+  so.model_memory_bytes = cfg.profiles.model_memory / cfg.node.shards;
   for (uint32_t i = 0; i < cfg.node.shards; ++i) {
     so.id = static_cast<uint16_t>(i);
     shards.push_back(spawn_shard(*sys, *db, so));

@@ -70,6 +70,21 @@ user_summary from_capnp(schema::UserSummary::Reader r) {
   s.activity_class = text(r.getActivityClass());
   s.resident = r.getResident();
   s.stored_events = r.getStoredEvents();
+  for (auto pr : r.getPredictions()) {
+    app_prediction p;
+    p.app = text(pr.getApp());
+    p.probability = pr.getProbability();
+    p.device = text(pr.getDevice());
+    p.window_from_us = pr.getWindowFromUs();
+    p.window_to_us = pr.getWindowToUs();
+    for (auto q : pr.getUsage())
+      p.usage.push_back({text(q.getMetric()), q.getP50(), q.getP90(),
+                         q.getP99(), q.getSamples()});
+    s.predictions.push_back(std::move(p));
+  }
+  s.next_launch_from_us = r.getNextLaunchFromUs();
+  s.next_launch_to_us = r.getNextLaunchToUs();
+  s.latency_class = text(r.getLatencyClass());
   return s;
 }
 
@@ -92,6 +107,27 @@ void to_capnp(const user_summary& s, schema::UserSummary::Builder b) {
   b.setActivityClass(s.activity_class);
   b.setResident(s.resident);
   b.setStoredEvents(s.stored_events);
+  auto preds = b.initPredictions(static_cast<unsigned>(s.predictions.size()));
+  for (unsigned i = 0; i < s.predictions.size(); ++i) {
+    auto& p = s.predictions[i];
+    auto pb = preds[i];
+    pb.setApp(p.app);
+    pb.setProbability(p.probability);
+    pb.setDevice(p.device);
+    pb.setWindowFromUs(p.window_from_us);
+    pb.setWindowToUs(p.window_to_us);
+    auto usage = pb.initUsage(static_cast<unsigned>(p.usage.size()));
+    for (unsigned k = 0; k < p.usage.size(); ++k) {
+      usage[k].setMetric(p.usage[k].metric);
+      usage[k].setP50(p.usage[k].p50);
+      usage[k].setP90(p.usage[k].p90);
+      usage[k].setP99(p.usage[k].p99);
+      usage[k].setSamples(p.usage[k].samples);
+    }
+  }
+  b.setNextLaunchFromUs(s.next_launch_from_us);
+  b.setNextLaunchToUs(s.next_launch_to_us);
+  b.setLatencyClass(s.latency_class);
 }
 
 kpis from_capnp(schema::Kpis::Reader r) {

@@ -180,8 +180,8 @@ caf::error db::erase_user(std::string_view tenant, std::string_view user) {
   // One range tombstone: reads stop seeing the chunks at once, space comes
   // back when compaction reaches them.
   auto st = b.DeleteRange(c.live(cf_series), from, to);
-  if (st.ok())
-    st = b.Delete(c.live(cf_profile), from);
+  if (st.ok()) // the state and the model blob (both start with the prefix)
+    st = b.DeleteRange(c.live(cf_profile), from, to);
   if (st.ok())
     st = c.rdb->Write(c.write_opts, &b);
   return st.ok() ? caf::error{} : to_error(st, "db::erase_user");

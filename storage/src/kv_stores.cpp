@@ -8,24 +8,40 @@ namespace prescient::storage {
 
 using namespace detail;
 
+namespace {
+
+std::string profile_key(std::string_view tenant, std::string_view user,
+                        profile_part part) {
+  auto key = user_prefix(tenant, user);
+  if (part == profile_part::model)
+    key.push_back('m');
+  return key;
+}
+
+} // namespace
+
 void profile_store::put(write_batch& batch, std::string_view tenant,
-                        std::string_view user, std::string_view blob) {
-  batch.native().batch.Put(core_->id(cf_profile), user_prefix(tenant, user),
-                           to_slice(blob));
+                        std::string_view user, std::string_view blob,
+                        profile_part part) {
+  batch.native().batch.Put(core_->id(cf_profile),
+                           profile_key(tenant, user, part), to_slice(blob));
 }
 
 void profile_store::erase(write_batch& batch, std::string_view tenant,
                           std::string_view user) {
-  batch.native().batch.Delete(core_->id(cf_profile), user_prefix(tenant, user));
+  for (auto part : {profile_part::state, profile_part::model})
+    batch.native().batch.Delete(core_->id(cf_profile),
+                                profile_key(tenant, user, part));
 }
 
 caf::expected<std::optional<std::string>>
-profile_store::get(std::string_view tenant, std::string_view user) {
+profile_store::get(std::string_view tenant, std::string_view user,
+                   profile_part part) {
   if (core_->closed)
     return closed_error("profile_store::get");
   std::string value;
   auto st = core_->rdb->Get(rocksdb::ReadOptions{}, core_->live(cf_profile),
-                            user_prefix(tenant, user), &value);
+                            profile_key(tenant, user, part), &value);
   if (st.IsNotFound())
     return std::optional<std::string>{};
   if (!st.ok())

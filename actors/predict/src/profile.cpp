@@ -517,6 +517,11 @@ void user_model::observe(tenant_model& t, const event& e, const usage* u, const 
   last_device_ = e.device;
 }
 
+void user_model::observe_usage(tenant_model& t, app_id a, const usage& u) {
+  usage_.add(a, u);
+  t.usage_.add(a, u);
+}
+
 quantiles3 user_model::usage_of(const tenant_model& t, app_id a, metric m) const {
   if (auto* u = usage_.find(a)) {
     auto q = u->get(m);

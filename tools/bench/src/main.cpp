@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
       std::filesystem::create_directories("var");
       setenv("TMPDIR", "var", 1); // same disk as the project, not a tmpfs
       dir = prescient::testkit::make_temp_dir("bench");
+    } else {
+      std::filesystem::create_directories(dir);
     }
     io.work_dir = std::filesystem::absolute(dir).string();
     io.progress = !json || isatty(STDERR_FILENO);

@@ -80,6 +80,19 @@ nlohmann::json to_json(const user_summary& s) {
   nlohmann::json apps = nlohmann::json::array();
   for (auto& a : s.top_apps)
     apps.push_back({{"app", a.app}, {"events", a.events}, {"launches", a.launches}});
+  nlohmann::json predictions = nlohmann::json::array();
+  for (auto& p : s.predictions) {
+    nlohmann::json usage = nlohmann::json::object();
+    for (auto& q : p.usage)
+      usage[q.metric] = {{"p50", q.p50}, {"p90", q.p90}, {"p99", q.p99},
+                         {"samples", q.samples}};
+    predictions.push_back({{"app", p.app},
+                           {"probability", p.probability},
+                           {"device", p.device},
+                           {"window_from_us", p.window_from_us},
+                           {"window_to_us", p.window_to_us},
+                           {"usage", usage}});
+  }
   return {{"tenant", s.tenant},
           {"user", s.user},
           {"found", s.found},
@@ -90,7 +103,11 @@ nlohmann::json to_json(const user_summary& s) {
           {"devices", s.devices},
           {"top_apps", apps},
           {"activity_class", s.activity_class},
-          {"resident", s.resident}};
+          {"resident", s.resident},
+          {"latency_class", s.latency_class},
+          {"next_launch_from_us", s.next_launch_from_us},
+          {"next_launch_to_us", s.next_launch_to_us},
+          {"predictions", predictions}};
 }
 
 nlohmann::json to_json(const kpis& k) {
@@ -191,7 +208,41 @@ void print(std::ostream& out, const user_summary& s) {
              {"first event", iso_time(s.first_event_us)},
              {"last event", iso_time(s.last_event_us)},
              {"devices", devices.empty() ? "-" : devices},
-             {"in memory", s.resident ? "yes" : "no (passivated)"}});
+             {"in memory", s.resident ? "yes" : "no (passivated)"},
+             {"latency class", s.latency_class.empty() ? "-" : s.latency_class},
+             {"next launch", s.next_launch_to_us == 0
+                               ? "-"
+                               : iso_time(s.next_launch_from_us) + " .. "
+                                   + iso_time(s.next_launch_to_us) + " (80%)"}});
+  if (!s.predictions.empty()) {
+    // Resources: the p50 / p90 of what the app's runs used.
+    auto quantiles = [](const app_prediction& p, const char* metric, int digits) {
+      for (auto& q : p.usage)
+        if (q.metric == metric)
+          return fixed(q.p50, digits) + "/" + fixed(q.p90, digits);
+      return std::string("-");
+    };
+    out << "\nLIKELY NEXT (calibrated; usage p50/p90)\n"
+        << std::left << std::setw(24) << "APP" << std::right << std::setw(7) << "P"
+        << "  " << std::left << std::setw(16) << "DEVICE" << std::setw(42)
+        << "WINDOW (80%)" << std::setw(16) << "CPU mc" << std::setw(16) << "MEM MB"
+        << "DURATION s" << '\n';
+    for (auto& p : s.predictions) {
+      std::string window = p.window_to_us == 0
+                             ? "-"
+                             : iso_time(p.window_from_us) + " .. "
+                                 + iso_time(p.window_to_us);
+      std::string duration = "-";
+      for (auto& q : p.usage)
+        if (q.metric == "duration_ms")
+          duration = fixed(q.p50 / 1000, 1) + "/" + fixed(q.p90 / 1000, 1);
+      out << std::left << std::setw(24) << p.app << std::right << std::setw(6)
+          << fixed(100 * p.probability, 1) << "%  " << std::left << std::setw(16)
+          << (p.device.empty() ? "-" : p.device) << std::setw(42) << window
+          << std::setw(16) << quantiles(p, "cpu_millicores", 0) << std::setw(16)
+          << quantiles(p, "memory_mb", 0) << duration << '\n';
+    }
+  }
   if (s.top_apps.empty())
     return;
   out << '\n'

@@ -17,5 +17,6 @@ using checkpt_atom = caf::atom_constant<caf::atom("checkpt")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using forecast_atom = caf::atom_constant<caf::atom("forecast")>;
+using score_atom = caf::atom_constant<caf::atom("score")>;
 
 } // namespace prescient

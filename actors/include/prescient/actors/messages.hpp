@@ -26,6 +26,9 @@ struct shard_stats {
   uint64_t events_applied = 0;
   uint64_t log_bytes_since_checkpoint = 0;
   int64_t watermark_us = 0;
+  uint64_t resident_models = 0;
+  uint64_t model_bytes = 0;  ///< resident models, at the last checkpoint
+  uint64_t models_reset = 0; ///< stored models unreadable or from another dictionary
 };
 
 /// What a broker reports about its data center.
@@ -97,16 +100,30 @@ typename Inspector::result_type inspect(Inspector& f, app_count& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, usage_quantiles& x) {
+  return f(caf::meta::type_name("usage_quantiles"), x.metric, x.p50, x.p90,
+           x.p99, x.samples);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, app_prediction& x) {
+  return f(caf::meta::type_name("app_prediction"), x.app, x.probability,
+           x.device, x.window_from_us, x.window_to_us, x.usage);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_summary& x) {
   return f(caf::meta::type_name("user_summary"), x.tenant, x.user, x.found,
            x.events, x.first_event_us, x.last_event_us, x.devices, x.top_apps,
-           x.activity_class, x.resident, x.stored_events);
+           x.activity_class, x.resident, x.stored_events, x.predictions,
+           x.next_launch_from_us, x.next_launch_to_us, x.latency_class);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
   return f(caf::meta::type_name("shard_stats"), x.shard, x.resident_profiles,
-           x.events_applied, x.log_bytes_since_checkpoint, x.watermark_us);
+           x.events_applied, x.log_bytes_since_checkpoint, x.watermark_us,
+           x.resident_models, x.model_bytes, x.models_reset);
 }
 
 template <class Inspector>

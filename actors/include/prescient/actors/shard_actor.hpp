@@ -35,7 +35,10 @@ using shard_actor = caf::typed_actor<
   /// Writes everything and truncates the log (before shutdown).
   caf::replies_to<checkpt_atom>::with<uint64_t>,
   /// Erases one user's profile and history.
-  caf::replies_to<erase_atom, std::string, std::string>::with<bool>>;
+  caf::replies_to<erase_atom, std::string, std::string>::with<bool>,
+  /// The scores of the predictions made so far (a serialized
+  /// predict::scoreboard); empty unless shard_options::score_predictions.
+  caf::replies_to<score_atom>::with<std::string>>;
 
 struct shard_options {
   uint16_t id = 0;
@@ -45,6 +48,14 @@ struct shard_options {
   std::chrono::milliseconds checkpoint_interval{10'000}; // Default: 10 s
   /// Log bytes since the last checkpoint that force one.
   uint64_t checkpoint_bytes = 8u << 20; // Default: 8 MiB
+  /// Memory for resident user models; beyond it the models of the least
+  /// recently active users leave memory at the next checkpoint (they are
+  /// reloaded on the user's next event).
+  uint64_t model_memory_bytes = 4u << 20; // Default: 4 MiB
+  /// Score every prediction before learning its event (replay evaluation).
+  bool score_predictions = false; // Default: false
+  /// With score_predictions: score each model component too.
+  bool score_components = true; // Default: true
 };
 
 /// Spawns a shard that replays its log before it handles any message.

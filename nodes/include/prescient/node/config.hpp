@@ -88,6 +88,9 @@ struct profiles_section {
   duration checkpoint_interval = std::chrono::seconds(10); // Default: "10s" of wall time (> 0)
   /// Ingest-log bytes per shard after which a checkpoint is forced.
   uint64_t checkpoint_bytes = 8u << 20;      // Default: 8 MiB (4 KiB..1 TiB)
+  /// Memory for resident user prediction models, the whole node; beyond it
+  /// the models of the least recently active users wait in storage.
+  uint64_t model_memory = 256u << 20;        // Default: 256 MiB (1 MiB..1 TiB)
 };
 
 /// [policy]: prewarm decisions.

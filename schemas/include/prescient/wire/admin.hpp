@@ -40,6 +40,25 @@ struct app_count {
   uint64_t launches = 0;
 };
 
+/// Quantiles of one resource over the runs of an app.
+struct usage_quantiles {
+  std::string metric; ///< cpu_millicores | memory_mb | disk_iops | network_mbps | gpus | duration_ms
+  double p50 = 0;
+  double p90 = 0;
+  double p99 = 0;
+  uint64_t samples = 0; ///< runs measured (the tenant's when the user has none)
+};
+
+/// An app the user is likely to use next.
+struct app_prediction {
+  std::string app;
+  double probability = 0; ///< calibrated: of apps predicted at p, ~p are right
+  std::string device;     ///< where the user last ran it ("" = unknown)
+  int64_t window_from_us = 0; ///< 80% window of its next launch (event time);
+  int64_t window_to_us = 0;   ///< both 0 when unknown
+  std::vector<usage_quantiles> usage;
+};
+
 struct user_summary {
   std::string tenant;
   std::string user;
@@ -52,6 +71,10 @@ struct user_summary {
   std::string activity_class;
   bool resident = false;
   uint64_t stored_events = 0;
+  std::vector<app_prediction> predictions; ///< most likely first
+  int64_t next_launch_from_us = 0; ///< 80% window of the next launch of any
+  int64_t next_launch_to_us = 0;   ///< app (event time); 0 = unknown
+  std::string latency_class;       ///< sensitive | normal | tolerant
 };
 
 struct kpis {

@@ -1,7 +1,9 @@
-// Profile state blobs (model snapshots) in the `profile` column family, one
-// per user; opaque to storage.
+// Profile blobs in the `profile` column family, opaque to storage: per user
+// the profile state and, under its own key, the prediction model (written
+// and evicted from memory on a different schedule than the state).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +18,12 @@ struct db_core;
 
 class write_batch;
 
+/// Which blob of a user: the profile state, or its prediction model.
+enum class profile_part : uint8_t { state, model };
+
 /// Key: u16 BE length + tenant, u16 BE length + user (the same prefix as the
-/// user's series keys). Point lookups use a whole-key bloom filter.
+/// user's series keys); the model's key appends one byte. Point lookups use
+/// a whole-key bloom filter.
 /// Thread-safe.
 class profile_store {
 public:
@@ -26,14 +32,16 @@ public:
   }
 
   void put(write_batch& batch, std::string_view tenant, std::string_view user,
-           std::string_view blob);
+           std::string_view blob, profile_part part = profile_part::state);
 
+  /// Erases both parts.
   void erase(write_batch& batch, std::string_view tenant,
              std::string_view user);
 
   /// The blob, or nullopt if the user has none.
   [[nodiscard]] caf::expected<std::optional<std::string>>
-  get(std::string_view tenant, std::string_view user);
+  get(std::string_view tenant, std::string_view user,
+      profile_part part = profile_part::state);
 
 private:
   detail::db_core* core_;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "prescient/predict/profile.hpp"
+#include "prescient/predict/scoreboard.hpp"
 
 namespace prescient::predict {
 
@@ -49,12 +50,6 @@ struct eval_options {
   bool strict_context = false;
   const external_model* external = nullptr;
   bool components = true;  ///< report each component model too
-};
-
-struct model_metrics {
-  std::string name;
-  double top1 = 0, top3 = 0, top5 = 0, mrr = 0, logloss = 0, ece = 0;
-  double timing_coverage80 = 0, timing_window_s_median = 0;
 };
 
 struct eval_report {

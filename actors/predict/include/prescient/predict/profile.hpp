@@ -165,6 +165,10 @@ public:
   void observe(tenant_model& t, const event& e, const usage* u = nullptr,
                const scored_set* made = nullptr, const external_model* ext = nullptr);
 
+  /// Learns the measured usage of one run of `a` that is not itself a
+  /// launch (e.g. the summary sent when the app closes).
+  void observe_usage(tenant_model& t, app_id a, const usage& u);
+
   time_window next_window(const tenant_model& t) const { return timing_.next_window(t.timing_); }
   time_window reuse_window(app_id a) const { return timing_.reuse_window(a); }
   /// Usage quantiles of an app: the user's own, else the tenant's; n = 0 if none.

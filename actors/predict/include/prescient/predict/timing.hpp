@@ -53,6 +53,12 @@ public:
   void observe(tenant_timing& t, double time_s, app_id a);
 
   bool has_last() const { return last_app_ != no_app; }
+  /// Time of the last launch of `a` this model remembers (0: none).
+  double last_launch(app_id a) const {
+    for (auto& [app, t] : last_launch_)
+      if (app == a) return t;
+    return 0;
+  }
   double last_time() const { return last_time_; }
   double alpha() const { return alpha_; }
 

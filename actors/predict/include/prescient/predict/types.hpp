@@ -72,6 +72,7 @@ public:
   explicit reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
+  std::size_t remaining() const { return in_.size() - pos_; }
   std::uint8_t u8() {
     if (pos_ >= in_.size()) { ok_ = false; return 0; }
     return static_cast<std::uint8_t>(in_[pos_++]);
