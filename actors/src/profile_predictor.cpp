@@ -90,17 +90,11 @@ void profile_predictor::observe(tenant_models::tenant& t, const usage_event& e,
     dirty_ = t.dirty = true;
     return;
   }
-  if (e.kind == event_kind::request) {
-    request_app_ = *app;
-    request_device_ = device;
-    request_us_ = e.time_us;
-  } else if (request_app_ == *app && request_device_ == device
-             && e.time_us >= request_us_
-             && e.time_us - request_us_ <= request_launch_window_us) {
-    request_app_ = predict::no_app; // the launch of the run just requested
-    return;
-  }
   double time_s = static_cast<double>(e.time_us) / 1e6;
+  auto kind = e.kind == event_kind::launch ? predict::report_kind::launch
+                                           : predict::report_kind::request;
+  if (!uses_.is_use(kind, *app, device, time_s))
+    return;
   predict::query q{time_s, device, session_of(e.session)};
   if (score) {
     auto& timing = model_->timing();

@@ -9,10 +9,9 @@
 // an evicted one on the user's next event (a point read, like activation).
 //
 // What an event teaches:
-//   launch, request  a use of the app (the target of next-app prediction);
-//                    a launch that follows a request of the same app on the
-//                    same device within `request_launch_window_us` is the
-//                    same use and is not counted twice;
+//   launch, request  a use of the app (the target of next-app prediction),
+//                    except a launch paired with the request before it
+//                    (predict/uses.hpp);
 //   close            the run's measured usage (resource quantiles);
 //   heartbeat        nothing (samples while running; close summarises them).
 #pragma once
@@ -25,6 +24,7 @@
 
 #include "prescient/predict/profile.hpp"
 #include "prescient/predict/scoreboard.hpp"
+#include "prescient/predict/uses.hpp"
 #include "prescient/wire/event.hpp"
 #include "tenant_models.hpp"
 
@@ -37,8 +37,6 @@ class write_batch;
 
 class profile_predictor {
 public:
-  static constexpr int64_t request_launch_window_us = 10LL * 60 * 1'000'000;
-
   /// Where a replay collects the score of every prediction (see
   /// predict/scoreboard.hpp): the board and the index of its first online
   /// model ("mixture" and "prescient" follow the components).
@@ -96,9 +94,7 @@ public:
 private:
   std::unique_ptr<predict::user_model> model_;
   bool dirty_ = false;
-  uint32_t request_device_ = 0;
-  predict::app_id request_app_ = predict::no_app;
-  int64_t request_us_ = 0;
+  predict::use_filter uses_;
 };
 
 } // namespace prescient

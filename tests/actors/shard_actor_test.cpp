@@ -30,9 +30,10 @@ struct shard_fixture : test::actor_fixture {
     return n;
   }
 
-  user_summary summary(const shard_actor& s, const std::string& user) {
+  user_summary summary(const shard_actor& s, const std::string& user,
+                       const std::string& tenant = "demo") {
     user_summary out;
-    (*self)->request(s, timeout, user_atom::value, std::string("demo"), user)
+    (*self)->request(s, timeout, user_atom::value, tenant, user)
       .receive([&](user_summary& x) { out = std::move(x); },
                [](caf::error& e) { FAIL(describe(e)); });
     return out;
@@ -146,4 +147,106 @@ TEST_CASE_METHOD(shard_fixture, "an unreadable log record stops the shard instea
   auto last = db->log().last_seq(9);
   REQUIRE(last);
   CHECK(*last == 1);
+}
+
+namespace {
+
+/// A user who runs three apps in a fixed cycle, each launch followed by the
+/// run's close with its measured usage.
+event_batch cycle(const std::string& user, int from, int to,
+                  const std::string& tenant = "demo") {
+  static const char* apps[] = {"editor", "compiler", "debugger"};
+  event_batch out;
+  for (int i = from; i < to; ++i) {
+    auto e = test::event_of(user, i);
+    e.tenant = tenant;
+    e.app = apps[i % 3];
+    e.kind = event_kind::launch;
+    e.time_us = 1'750'000'000'000'000 + int64_t(i) * 120'000'000;
+    out.push_back(e);
+    e.kind = event_kind::close;
+    e.time_us += 60'000'000;
+    e.usage = {100.0 * (1 + i % 3), 512, 5, 1, 0};
+    e.duration_ms = 60'000;
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> guesses(const user_summary& s) {
+  std::vector<std::pair<std::string, double>> out;
+  for (auto& p : s.predictions)
+    out.emplace_back(p.app, p.probability);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(shard_fixture, "a profile predicts its user's next app, when, where and with what") {
+  auto s = spawn();
+  ingest(s, cycle("eve", 0, 60)); // last launch: i = 59 -> debugger
+  auto sum = summary(s, "eve");
+  REQUIRE(sum.predictions.size() >= 3);
+  auto& top = sum.predictions.front();
+  CHECK(top.app == "editor");
+  CHECK(top.probability > 0.6);
+  CHECK(top.device == "eve-pc");
+  CHECK(top.window_from_us <= top.window_to_us);
+  CHECK(top.window_to_us > sum.last_event_us - 120'000'000);
+  bool has_cpu = false;
+  for (auto& q : top.usage)
+    if (q.metric == "cpu_millicores") {
+      has_cpu = true;
+      CHECK(q.p50 == Approx(100).margin(1)); // editor runs used 100 mc
+      CHECK(q.samples == 20);
+    }
+  CHECK(has_cpu);
+  CHECK_FALSE(sum.latency_class.empty());
+  CHECK(sum.next_launch_to_us > sum.next_launch_from_us);
+}
+
+TEST_CASE_METHOD(shard_fixture, "models come back unchanged after a crash and after eviction") {
+  // Shard 5 keeps every model in memory; shard 6 may keep almost none (it
+  // checkpoints and evicts as it goes) and is then crashed mid-way. They
+  // serve the same users' events as two tenants (one database).
+  shard_options roomy;
+  roomy.id = 5;
+  roomy.checkpoint_interval = std::chrono::hours(1);
+  shard_options tight = roomy;
+  tight.id = 6;
+  tight.model_memory_bytes = 1;
+  auto a = spawn_shard(*sys, *db, roomy);
+  auto b = spawn_shard(*sys, *db, tight);
+  std::vector<std::string> users;
+  for (int u = 0; u < 40; ++u)
+    users.push_back("user-" + std::to_string(u));
+  for (int round = 0; round < 3; ++round)
+    for (auto& u : users) {
+      ingest(a, cycle(u, round * 10 + (u.size() % 3), round * 10 + 10, "roomy"));
+      ingest(b, cycle(u, round * 10 + (u.size() % 3), round * 10 + 10, "tight"));
+    }
+  CHECK(stats(a).resident_models == 40);
+  CHECK(stats(b).resident_models < 40);
+  crash(b); // the last events are only in b's log
+  b = spawn_shard(*sys, *db, tight);
+  for (auto& u : users) {
+    auto x = summary(a, u, "roomy"), y = summary(b, u, "tight");
+    CHECK_FALSE(x.predictions.empty());
+    CHECK(guesses(x) == guesses(y));
+    CHECK(x.next_launch_from_us == y.next_launch_from_us);
+  }
+}
+
+TEST_CASE_METHOD(shard_fixture, "a model stored under another shard's dictionary starts afresh") {
+  auto s = spawn(3);
+  ingest(s, cycle("fay", 0, 30));
+  CHECK(summary(s, "fay").predictions.front().app == "editor");
+  crash(s);
+  // The ring changed: fay now lives on shard 4, whose app ids differ.
+  auto moved = spawn(4);
+  ingest(moved, cycle("fay", 30, 31));
+  CHECK(stats(moved).models_reset == 1);
+  auto sum = summary(moved, "fay");
+  CHECK(sum.events == 62);
+  CHECK_FALSE(sum.predictions.empty());
 }

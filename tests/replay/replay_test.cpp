@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
 
 #include "prescient/predict/evaluate.hpp"
 #include "prescient/traces/trace_reader.hpp"
@@ -193,4 +196,87 @@ TEST_CASE("greenberg dev data reaches the targets (skips without data)") {
   CHECK(p->logloss < m1->logloss);
   CHECK(p->ece <= 0.05);
   CHECK(p->timing_coverage80 == Approx(0.8).margin(0.05));
+}
+
+// ---- prescient-replay predict, which drives the node's actors
+namespace {
+struct run_result {
+  int status = -1;
+  std::string out;
+};
+run_result run_replay(const std::string& args) {
+  auto cmd = std::string(PRESCIENT_BIN_DIR) + "/prescient-replay " + args + " 2>&1";
+  run_result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+double metric(const nlohmann::json& j, const char* model, const char* key) {
+  return j.at("models").at(model).at(key).get<double>();
+}
+} // namespace
+
+TEST_CASE("predict through the actors: deterministic, paired request/launch counted once") {
+  std::string text = "time_s,user,device,session,app,kind,cpu_millicores\n";
+  int uses = 0;
+  for (int i = 0; i < 1500; ++i) {
+    auto t = std::to_string(1'700'000'000 + i * 90);
+    auto user = "u" + std::to_string(i % 5);
+    auto app = "app" + std::to_string((i * i + i / 7) % 6);
+    if (i % 3 == 0) {  // request, then the launch it was granted for
+      text += t + "," + user + ",pc,s" + std::to_string(i / 40) + "," + app + ",request,\n";
+      text += t + "," + user + ",pc,s" + std::to_string(i / 40) + "," + app + ",launch,\n";
+    } else {
+      text += t + "," + user + ",pc,s" + std::to_string(i / 40) + "," + app + ",launch,\n";
+    }
+    text += t + "," + user + ",pc,s" + std::to_string(i / 40) + "," + app + ",close,250\n";
+    ++uses;
+  }
+  auto p = write_tmp("actors.csv", text);
+  auto a = run_replay("predict --format events --trace " + p + " --json --shards 8");
+  auto b = run_replay("predict --format events --trace " + p + " --json --shards 8");
+  REQUIRE(a.status == 0);
+  CHECK(a.out == b.out);
+  auto j = nlohmann::json::parse(a.out);
+  CHECK(j.at("events") == uses);
+  CHECK(j.at("users") == 5);
+  for (auto* m : {"most_frequent", "markov1", "mixture", "prescient"})
+    CHECK(j.at("models").contains(m));
+  CHECK(metric(j, "prescient", "top3") >= metric(j, "most_frequent", "top3"));
+}
+
+TEST_CASE("predict refuses bad flags and bad rows with a reason") {
+  auto p = write_tmp("ok.csv", "time_s,user,device,session,app\n1,u,d,s,a\n");
+  auto r = run_replay("predict --format events --trace " + p + " --engine warp");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("unknown --engine 'warp'") != std::string::npos);
+  r = run_replay("predict --format events --trace " + p + " --shards 0");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("--shards must be 1..4096") != std::string::npos);
+  auto bad = write_tmp("bad.csv", "time_s,user,device,session,app\n1,u,d,s,a\nx,u,d,s,a\n");
+  r = run_replay("predict --format events --trace " + bad + " --json");
+  CHECK(r.status == 2);
+  CHECK(r.out.find(bad + ":3:") != std::string::npos);
+  r = run_replay("predict --format events --trace " + bad + " --json --skip-bad");
+  REQUIRE(r.status == 0);
+  CHECK(nlohmann::json::parse(r.out).at("skipped") == 1);
+}
+
+TEST_CASE("greenberg dev data through the actors reaches the targets (skips without data)") {
+  std::string path = PRESCIENT_SOURCE_DIR "/../shared/data/greenberg-unix/events-dev.csv";
+  if (!fs::exists(path)) {
+    WARN("no dev data; skipped");
+    return;
+  }
+  auto r = run_replay("predict --format events --trace " + path + " --json");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(metric(j, "prescient", "top1") >= 0.32);
+  CHECK(metric(j, "prescient", "top3") >= 0.55);
+  CHECK(metric(j, "prescient", "logloss") < metric(j, "markov1", "logloss"));
+  CHECK(metric(j, "prescient", "ece") <= 0.05);
 }
