@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "broker_state.hpp"
+#include "forecast_refitter.hpp"
 #include "prescient/actors/errc.hpp"
 
 namespace prescient {
@@ -21,9 +22,23 @@ broker_impl(broker_actor::stateful_pointer<broker_state> self, storage::db* db,
     self->quit(err);
     return broker_actor::behavior_type::make_empty_behavior();
   }
+  auto refitter = spawn_refitter(self);
+  // Sends the refits that came due; each comes back to the same broker.
+  auto refit = [self, refitter] {
+    for (auto& job : self->state.demand().take_refit_jobs()) {
+      auto series = job->series;
+      self->request(refitter, caf::infinite, std::move(job))
+        .then([self](refit_job_ptr& done) { self->state.demand().adopt(done); },
+              [self, series](caf::error&) {
+                // Keep forecasting with the old fit; refit on the next step.
+                self->state.demand().abandon(series);
+              });
+    }
+  };
   return {
-    [self](claim_atom, const resource_request& r) -> caf::result<grant> {
+    [self, refit](claim_atom, const resource_request& r) -> caf::result<grant> {
       auto g = self->state.claim(r);
+      refit();
       if (!g)
         return std::move(g.error());
       return std::move(*g);

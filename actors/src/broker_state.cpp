@@ -163,6 +163,7 @@ broker_stats broker_state::stats() const {
   s.status.memory_capacity_mb = spec_.capacity.memory_mb;
   s.status.memory_used_mb = used_.memory_mb;
   s.status.instances_granted = grants_.size();
+  s.forecast_refits_pending = demand_.refits_pending();
   return s;
 }
 

@@ -28,6 +28,11 @@ public:
   broker_stats stats() const;
   data_center_forecast forecast(int horizon_steps) const;
 
+  /// The demand forecasters' refits (see demand_tracker).
+  demand_tracker& demand() noexcept {
+    return demand_;
+  }
+
 private:
   struct live_grant {
     std::string tenant;

@@ -11,6 +11,7 @@ forecast::config forecaster_config() {
   cfg.seasons = forecast::seasons_for_step(double(demand_tracker::step_us) / 1e6);
   cfg.max_horizon = demand_tracker::max_horizon;
   cfg.max_history = 4 * 7 * 24 * 12; // four weeks of steps
+  cfg.defer_refits = true;           // the broker refits on another thread
   return cfg;
 }
 
@@ -20,7 +21,51 @@ constexpr uint64_t max_gap_steps = 4 * 7 * 24 * 12;
 } // namespace
 
 demand_tracker::demand_tracker() {
-  series_.push_back({"*", forecast::forecaster(forecaster_config()), 0});
+  series_.push_back({"*", forecast::forecaster(forecaster_config()), 0, false, {}});
+}
+
+void demand_tracker::observe(series& s, double value) {
+  s.model.observe(value);
+  if (s.refitting)
+    s.since_copy.push_back(value);
+}
+
+std::vector<refit_job_ptr> demand_tracker::take_refit_jobs() {
+  std::vector<refit_job_ptr> out;
+  for (size_t i = 0; i < series_.size(); ++i) {
+    auto& s = series_[i];
+    if (s.refitting || !s.model.refit_due())
+      continue;
+    s.refitting = true;
+    s.since_copy.clear();
+    out.push_back(std::make_shared<refit_job>(refit_job{i, s.model}));
+  }
+  return out;
+}
+
+void demand_tracker::adopt(const refit_job_ptr& job) {
+  if (!job || job->series >= series_.size())
+    return;
+  auto& s = series_[job->series];
+  s.model = std::move(job->model);
+  for (double v : s.since_copy)
+    s.model.observe(v);
+  s.since_copy.clear();
+  s.refitting = false;
+}
+
+uint32_t demand_tracker::refits_pending() const {
+  uint32_t n = 0;
+  for (auto& s : series_)
+    n += s.refitting ? 1 : 0;
+  return n;
+}
+
+void demand_tracker::abandon(size_t series) {
+  if (series >= series_.size())
+    return;
+  series_[series].since_copy.clear();
+  series_[series].refitting = false;
 }
 
 demand_tracker::series& demand_tracker::series_of(const std::string& app) {
@@ -28,7 +73,7 @@ demand_tracker::series& demand_tracker::series_of(const std::string& app) {
     if (series_[i].app == app)
       return series_[i];
   if (series_.size() <= max_apps) {
-    series_.push_back({app, forecast::forecaster(forecaster_config()), 0});
+    series_.push_back({app, forecast::forecaster(forecaster_config()), 0, false, {}});
     return series_.back();
   }
   return series_[0]; // counted in the total only
@@ -45,10 +90,10 @@ void demand_tracker::close_steps_until(int64_t time_us) {
     return;
   auto steps = static_cast<uint64_t>((target - open_step_us_) / step_us);
   for (auto& s : series_) {
-    s.model.observe(double(s.open_count));
+    observe(s, double(s.open_count));
     s.open_count = 0;
     for (uint64_t k = 1; k < std::min(steps, max_gap_steps); ++k)
-      s.model.observe(0.0);
+      observe(s, 0.0);
   }
   closed_steps_ += steps;
   open_step_us_ = target;

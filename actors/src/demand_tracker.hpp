@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "forecast_refitter.hpp"
 #include "prescient/forecast/forecaster.hpp"
 #include "prescient/wire/admin.hpp"
 
@@ -30,12 +31,26 @@ public:
   /// the open step on. Does not change the forecasters (preview).
   data_center_forecast forecast(const std::string& data_center, int horizon) const;
 
+  /// Refits that came due (forecasters never refit in place): copies to
+  /// refit elsewhere. At most one per series is out at a time.
+  std::vector<refit_job_ptr> take_refit_jobs();
+  /// Takes a refitted copy back and brings it up to date with what the
+  /// series observed since the copy was made.
+  void adopt(const refit_job_ptr& job);
+  /// A refit that will not come back: the series may send another.
+  void abandon(size_t series);
+  /// Refits out now.
+  uint32_t refits_pending() const;
+
 private:
   struct series {
     std::string app;
     forecast::forecaster model;
     uint64_t open_count = 0; ///< requests in the open step
+    bool refitting = false;  ///< a copy is out being refitted
+    std::vector<double> since_copy; ///< observations made meanwhile
   };
+  void observe(series& s, double value);
 
   series& series_of(const std::string& app);
   void close_steps_until(int64_t time_us);

@@ -2,6 +2,8 @@
 // restores every grant from the ledger.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <caf/exit_reason.hpp>
 
 #include "fixture.hpp"
@@ -101,6 +103,16 @@ TEST_CASE_METHOD(broker_fixture, "a broker forecasts the daily shape of the dema
       (*self)->request(b, timeout, claim_atom::value, r)
         .receive([](const grant&) {}, [](caf::error& e) { FAIL(describe(e)); });
     }
+  }
+  // Refits run beside the broker; wait until the last one has landed.
+  for (int tries = 0; tries < 600; ++tries) {
+    uint32_t pending = 1;
+    (*self)->request(b, timeout, status_atom::value)
+      .receive([&](const broker_stats& st) { pending = st.forecast_refits_pending; },
+               [](caf::error& e) { FAIL(describe(e)); });
+    if (pending == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   data_center_forecast f;
   (*self)->request(b, timeout, forecast_atom::value, uint32_t{288})

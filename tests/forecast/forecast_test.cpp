@@ -250,3 +250,31 @@ TEST_CASE("Azure platform per-minute series (when present)", "[forecast][data]")
   REQUIRE(all_finite(r));
   CHECK(mase(test, r.point, mase_scale(train, 1440)) < 1.0);
 }
+
+TEST_CASE("deferred refits: a copy refitted elsewhere and adopted equals refitting in place", "[forecast]") {
+  config sync_cfg;
+  sync_cfg.seasons = {24};
+  config deferred_cfg = sync_cfg;
+  deferred_cfg.defer_refits = true;
+  forecaster in_place(sync_cfg), deferred(deferred_cfg);
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0, 1);
+  int refits = 0;
+  for (int t = 0; t < 24 * 20; ++t) {
+    double v = 10 + 5 * std::sin(2 * pi * t / 24) + (t > 300 ? 8 : 0) + noise(rng);
+    in_place.observe(v);
+    deferred.observe(v);
+    if (deferred.refit_due()) {
+      forecaster copy = deferred;  // what the broker sends to its refitter
+      copy.retrain();
+      deferred = std::move(copy);  // adopted before the next observation
+      ++refits;
+    }
+  }
+  CHECK(refits == static_cast<int>(in_place.stats().retrains));
+  CHECK(deferred.stats().error_retrains == in_place.stats().error_retrains);
+  CHECK_FALSE(deferred.refit_due());
+  auto a = in_place.forecast(48), b = deferred.forecast(48);
+  REQUIRE(a.point.size() == b.point.size());
+  for (std::size_t h = 0; h < a.point.size(); ++h) CHECK(a.point[h] == Approx(b.point[h]));
+}

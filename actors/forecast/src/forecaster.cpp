@@ -152,7 +152,10 @@ void forecaster::fit(const std::vector<double>& history) {
   train(false);
 }
 
-void forecaster::retrain() { train(false); }
+void forecaster::retrain() {
+  train(refit_due_ && refit_by_error_);
+  refit_due_ = refit_by_error_ = false;
+}
 
 double forecaster::one_step() const {
   double f = 0, wsum = 0;
@@ -190,7 +193,14 @@ void forecaster::observe(double v) {
   bool grown = status_.since_retrain >= static_cast<std::size_t>(cfg_.error_window) &&
                status_.recent_error > cfg_.retrain_error_ratio * status_.validated_error +
                                           1e-9 * (std::fabs(v) + 1);
-  if (members_.empty() || grown || due) train(grown && !due);
+  if (members_.empty() || grown || due) {
+    if (!cfg_.defer_refits) {
+      train(grown && !due);
+    } else if (!refit_due_) {
+      refit_due_ = true;
+      refit_by_error_ = grown && !due;
+    }
+  }
 }
 
 void forecaster::train(bool by_error) {

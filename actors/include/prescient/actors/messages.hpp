@@ -39,6 +39,7 @@ struct broker_stats {
   uint64_t grants_shadow = 0;
   uint64_t refusals = 0; ///< claims refused for lack of capacity
   uint64_t releases = 0;
+  uint32_t forecast_refits_pending = 0; ///< demand forecasters being refitted
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -129,7 +130,8 @@ typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
   return f(caf::meta::type_name("broker_stats"), x.status, x.grants_reactive,
-           x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases);
+           x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases,
+           x.forecast_refits_pending);
 }
 
 template <class Inspector>

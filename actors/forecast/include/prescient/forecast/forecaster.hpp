@@ -72,6 +72,11 @@ struct config {
   /// Scheduled refit every this many observations (0: one primary season,
   /// or 100 steps without a season; negative: never).
   int retrain_every = 0;
+  /// Do not refit inside observe(): flag it (refit_due()) for the owner,
+  /// who refits a copy elsewhere (a fit takes up to ~0.5 s on long
+  /// seasonal histories) and adopts it. Until the first fit arrives,
+  /// forecasts are empty.
+  bool defer_refits = false;
 };
 
 /// One central interval at `level` for horizons 1..H.
@@ -116,6 +121,8 @@ public:
   void observe(double value);
   /// Refits now on the kept history.
   void retrain();
+  /// With config::defer_refits: a refit is due (retrain() clears it).
+  bool refit_due() const { return refit_due_; }
 
   /// Forecast for horizons 1..horizon from the current state. Preview: never
   /// changes the forecaster.
@@ -143,6 +150,8 @@ private:
   status status_;
   int retrain_every_ = 0;
   int primary_ = 0;
+  bool refit_due_ = false;
+  bool refit_by_error_ = false;
   std::size_t max_history_ = 0;
 };
 
