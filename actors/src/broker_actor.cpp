@@ -11,8 +11,28 @@ namespace prescient {
 
 namespace {
 
+using broker_self = broker_actor::stateful_pointer<broker_state>;
+
+/// Sends the demand refits that came due; each comes back to this broker,
+/// which adopts it and sends what came due meanwhile.
+void send_refits(broker_self self, const caf::actor& refitter) {
+  for (auto& job : self->state.demand().take_refit_jobs()) {
+    auto series = job->series;
+    self->request(refitter, caf::infinite, std::move(job))
+      .then(
+        [self, refitter](refit_job_ptr& done) {
+          self->state.demand().adopt(done);
+          send_refits(self, refitter);
+        },
+        [self, series](caf::error&) {
+          // Keep forecasting with the old fit; refit on the next step.
+          self->state.demand().abandon(series);
+        });
+  }
+}
+
 broker_actor::behavior_type
-broker_impl(broker_actor::stateful_pointer<broker_state> self, storage::db* db,
+broker_impl(broker_self self, storage::db* db,
             data_center_spec spec) {
   auto name = spec.name;
   self->state.init(db, std::move(spec));
@@ -23,18 +43,7 @@ broker_impl(broker_actor::stateful_pointer<broker_state> self, storage::db* db,
     return broker_actor::behavior_type::make_empty_behavior();
   }
   auto refitter = spawn_refitter(self);
-  // Sends the refits that came due; each comes back to the same broker.
-  auto refit = [self, refitter] {
-    for (auto& job : self->state.demand().take_refit_jobs()) {
-      auto series = job->series;
-      self->request(refitter, caf::infinite, std::move(job))
-        .then([self](refit_job_ptr& done) { self->state.demand().adopt(done); },
-              [self, series](caf::error&) {
-                // Keep forecasting with the old fit; refit on the next step.
-                self->state.demand().abandon(series);
-              });
-    }
-  };
+  auto refit = [self, refitter] { send_refits(self, refitter); };
   return {
     [self, refit](claim_atom, const resource_request& r) -> caf::result<grant> {
       auto g = self->state.claim(r);

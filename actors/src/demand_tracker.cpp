@@ -50,6 +50,10 @@ void demand_tracker::adopt(const refit_job_ptr& job) {
   s.model = std::move(job->model);
   for (double v : s.since_copy)
     s.model.observe(v);
+  // Fitted on much less than there is now (replays in event time run far
+  // ahead of a fit): fit again, so the model catches up with its history.
+  if (s.since_copy.size() * 4 > s.model.stats().history)
+    s.model.request_refit();
   s.since_copy.clear();
   s.refitting = false;
 }

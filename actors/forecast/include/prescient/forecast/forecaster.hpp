@@ -123,6 +123,9 @@ public:
   void retrain();
   /// With config::defer_refits: a refit is due (retrain() clears it).
   bool refit_due() const { return refit_due_; }
+  /// With config::defer_refits: asks for a refit (e.g. when a refit came
+  /// back fitted on much less history than there is now).
+  void request_refit() { refit_due_ = true; }
 
   /// Forecast for horizons 1..horizon from the current state. Preview: never
   /// changes the forecaster.
