@@ -10,7 +10,7 @@ void idle_predictor::add(double idle_minutes) {
 double idle_predictor::predict() const {
   if (xs_.empty()) return 0;
   double best_level = xs_.back(), best_sse = -1;
-  for (int k = 1; k <= 10; ++k) {
+  for (int k = 10; k >= 1; --k) {  // ties go to the larger α: with two points all fit alike, and the naive forecast is the sensible one
     const double alpha = k / 10.0;
     double level = xs_.front(), sse = 0;
     for (std::size_t i = 1; i < xs_.size(); ++i) {

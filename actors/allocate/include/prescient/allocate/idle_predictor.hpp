@@ -6,7 +6,7 @@
 // equivalent form of simple exponential smoothing: level_t = level_{t−1} +
 // α·(x_t − level_{t−1}), forecast = level. α is refitted on every call from
 // {0.1, 0.2, …, 1.0} by the smallest in-sample one-step squared error (ties:
-// the smaller α), the level starting at the first idle time. Deterministic,
+// the larger α), the level starting at the first idle time. Deterministic,
 // O(10·n) per prediction with n <= `capacity` idle times kept.
 #pragma once
 
