@@ -32,7 +32,7 @@ inline trace one_app(const std::vector<std::pair<minute_t, std::uint64_t>>& minu
   t.last_minute = last;
   app_trace a;
   a.info.memory_mb = 1024;
-  a.minutes = minutes;
+  for (auto& [m, n] : minutes) a.minutes.emplace_back(static_cast<std::int32_t>(m), static_cast<std::uint32_t>(n));
   t.apps.push_back(a);
   return t;
 }

@@ -33,7 +33,7 @@ TEST_CASE("azure invocations: original layout, functions summed, triggers kept")
   REQUIRE(inv.apps.size() == 2);
   CHECK(inv.apps[0].owner == "o1");
   CHECK(inv.apps[0].triggers == std::vector<std::string>{"http", "timer"});
-  CHECK(inv.apps[0].minutes == std::vector<std::pair<int, std::uint64_t>>{{480, 4}, {482, 2}});
+  CHECK(inv.apps[0].minutes == std::vector<std::pair<std::int32_t, std::uint32_t>>{{480, 4}, {482, 2}});
   CHECK(inv.apps[1].minutes.empty());
 }
 
@@ -45,7 +45,7 @@ TEST_CASE("azure invocations: minute_N columns, no Trigger, no HashFunction") {
   CHECK(inv.first_minute == 1);
   REQUIRE(inv.apps.size() == 1);
   CHECK(inv.apps[0].triggers.empty());
-  CHECK(inv.apps[0].minutes == std::vector<std::pair<int, std::uint64_t>>{{2, 5}});
+  CHECK(inv.apps[0].minutes == std::vector<std::pair<std::int32_t, std::uint32_t>>{{2, 5}});
 }
 
 TEST_CASE("azure invocations: malformed lines name FILE:LINE, or are skipped and counted") {

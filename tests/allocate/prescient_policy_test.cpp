@@ -18,7 +18,7 @@ trace mixed_trace() {
   auto add = [&](std::uint32_t owner, const char* trigger, double mb, std::vector<minute_t> ms) {
     app_trace a;
     a.info = {owner, trigger, mb};
-    a.minutes = ones(ms);
+    for (auto m : ms) a.minutes.emplace_back(static_cast<std::int32_t>(m), 1u);
     t.apps.push_back(a);
   };
   for (int period : {5, 15, 60}) {

@@ -41,7 +41,7 @@ TEST_CASE("simulator: memory in MB over 1024 gives GB-minutes; apps run in minut
   for (double mb : {512.0, 2048.0}) {
     app_trace a;
     a.info.memory_mb = mb;
-    a.minutes = ones({0, 50});
+    a.minutes = {{0, 1}, {50, 1}};
     t.apps.push_back(a);
   }
   scripted_factory f({{0, 10}});

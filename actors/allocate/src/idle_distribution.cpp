@@ -4,18 +4,25 @@
 
 namespace prescient::allocate::detail {
 
-void idle_histogram::add(int idle, int horizon) {
+bool idle_histogram::add(int idle, int horizon) {
   unit_ = unit_ == 0 ? 1.0 : unit_ / decay_;
   total_ += unit_;
+  bool fresh = false;
   if (idle >= horizon) {
+    fresh = overflow_ == 0;
     overflow_ += unit_;
   } else {
     auto it = std::lower_bound(bins_.begin(), bins_.end(), idle,
                                [](const std::pair<int, double>& b, int v) { return b.first < v; });
-    if (it != bins_.end() && it->first == idle) it->second += unit_;
-    else bins_.insert(it, {idle, unit_});
+    if (it != bins_.end() && it->first == idle) {
+      it->second += unit_;
+    } else {
+      bins_.insert(it, {idle, unit_});
+      fresh = true;
+    }
   }
   if (unit_ > 1e12) rescale();
+  return fresh;
 }
 
 void idle_histogram::rescale() {
@@ -30,23 +37,28 @@ void idle_histogram::rescale() {
 }
 
 window best_window(const std::vector<part>& parts, double c, std::vector<std::pair<int, double>>& pts) {
-  // Merge the parts into one normalised list of (idle time, probability).
+  // Merge the parts into one normalised list of (idle time, probability):
+  // every part is sorted, so each run appended is merged in linear time
+  // (a spread part is two runs, shifted either way).
   pts.clear();
   double norm = 0;
+  auto append = [&pts](const idle_histogram& h, double k, int shift) {
+    const auto mid = static_cast<std::ptrdiff_t>(pts.size());
+    for (auto& [i, w] : h.bins()) pts.emplace_back(std::max(0, i + shift), w * k);
+    std::inplace_merge(pts.begin(), pts.begin() + mid, pts.end(),
+                       [](auto& a, auto& b) { return a.first < b.first; });
+  };
   for (auto& p : parts) {
     if (p.mass <= 0 || p.h->total() <= 0) continue;
     const double k = p.mass / p.h->total();
-    for (auto& [i, w] : p.h->bins()) {
-      if (!p.spread) {
-        pts.emplace_back(i, w * k);
-      } else {
-        pts.emplace_back(std::max(0, i - 1), w * k / 2);
-        pts.emplace_back(i + 1, w * k / 2);
-      }
+    if (!p.spread) {
+      append(*p.h, k, 0);
+    } else {
+      append(*p.h, k / 2, -1);
+      append(*p.h, k / 2, +1);
     }
     norm += p.mass;
   }
-  std::sort(pts.begin(), pts.end(), [](auto& a, auto& b) { return a.first < b.first; });
   if (pts.empty() || norm <= 0) return {0, 0};
   // Kadane over minutes j, with the runs of minutes between two support
   // points folded into one step: g(j) = P(idle > j) − c·P(idle = j), where

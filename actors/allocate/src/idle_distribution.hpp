@@ -17,7 +17,8 @@ namespace prescient::allocate::detail {
 class idle_histogram {
 public:
   explicit idle_histogram(double decay = 1.0) : decay_(decay) {}
-  void add(int idle, int horizon);
+  /// Adds one sample; true when it opened a bin not seen before.
+  bool add(int idle, int horizon);
   /// Sum of weights in units of the newest sample (the effective count).
   double effective_count() const { return unit_ > 0 ? total_ / unit_ : 0; }
   double total() const { return total_; }

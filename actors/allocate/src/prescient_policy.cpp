@@ -38,8 +38,9 @@ public:
   window on_invocation(minute_t minute, std::uint64_t) override {
     if (seen_) {
       const int idle = static_cast<int>(std::min<minute_t>(minute - last_ - 1, p_.horizon));
-      own_.add(idle, p_.horizon);
-      if (has_idle_) context(last_idle_).add(idle, p_.horizon);
+      ++idle_times_;
+      if (own_.add(idle, p_.horizon)) changed_at_ = idle_times_;
+      if (has_idle_ && context(last_idle_).h.add(idle, p_.horizon)) changed_at_ = idle_times_;
       has_idle_ = true;
       last_idle_ = idle;
       if (pooled_ < p_.prior_samples) {
@@ -59,24 +60,42 @@ private:
   /// timer and a follow-up a minute later: 1, 28, 1, 28...), so the idle
   /// time that follows one of about this length is learnt on its own.
   /// Buckets are exact for short idle times and ~15% wide beyond.
-  detail::idle_histogram& context(int idle) {
+  struct context_state {
+    detail::idle_histogram h;
+    window last;       ///< the window last decided in this context
+    int decided = -1;  ///< idle_times_ when it was
+  };
+
+  context_state& context(int idle) {
     const int key = idle < 8 ? idle : 8 + static_cast<int>(std::log(idle / 8.0) / std::log(1.15));
     auto it = std::lower_bound(after_.begin(), after_.end(), key, [](auto& e, int k) { return e.first < k; });
-    if (it == after_.end() || it->first != key) it = after_.insert(it, {key, detail::idle_histogram(p_.decay)});
+    if (it == after_.end() || it->first != key) it = after_.insert(it, {key, context_state{detail::idle_histogram(p_.decay), {}, -1}});
     return it->second;
   }
 
   window decide() {
+    if (!has_idle_) return compute(nullptr);
+    auto& ctx = context(last_idle_);
+    // A busy app's distribution drifts slowly: the window decided in this
+    // context stands until a bin opens or `refresh` idle times have passed.
+    if (idle_times_ >= p_.prior_until && ctx.decided >= 0 && ctx.decided >= changed_at_ &&
+        idle_times_ - ctx.decided < p_.refresh)
+      return ctx.last;
+    ctx.last = compute(&ctx.h);
+    ctx.decided = idle_times_;
+    return ctx.last;
+  }
+
+  window compute(const detail::idle_histogram* after) {
     auto& parts = shared_.parts;
     parts.clear();
     // What followed an idle time like the latest one, when seen before.
     double rest = 1;
-    if (has_idle_) {
-      const auto& h = context(last_idle_);
-      const double nc = h.effective_count();
+    if (after) {
+      const double nc = after->effective_count();
       if (nc > 0) {
         const double share = nc / (nc + p_.context_weight);
-        parts.push_back({&h, share});
+        parts.push_back({after, share});
         rest -= share;
       }
     }
@@ -88,6 +107,10 @@ private:
       parts.push_back({&own_, rest * nj / sum, true});
     }
     parts.push_back({&shared_.broad, rest * nb / sum});
+    // The pooled priors have the widest support; once the app has history
+    // of its own they barely move the window, and leaving them out keeps a
+    // busy app's decision proportional to its own few distinct idle times.
+    if (idle_times_ >= p_.prior_until) return detail::best_window(parts, cold_cost_minutes_, shared_.points);
     const double prior = rest * (n > 0 ? n0 : n0 + nj) / sum;
     const bool owner = owner_.total() > 0, trigger = trigger_.total() > 0;
     if (owner) parts.push_back({&owner_, trigger ? prior / 2 : prior});
@@ -105,8 +128,9 @@ private:
   minute_t last_ = 0;
   bool seen_ = false, has_idle_ = false;
   int last_idle_ = 0;
-  int pooled_ = 0;
-  std::vector<std::pair<int, detail::idle_histogram>> after_;  // by context(): what followed
+  int pooled_ = 0, idle_times_ = 0;
+  int changed_at_ = 0;  ///< idle_times_ when a bin last opened
+  std::vector<std::pair<int, context_state>> after_;  // by context(): what followed
 };
 
 class prescient_factory final : public policy_factory {

@@ -22,35 +22,46 @@ struct app_state {
 } // namespace
 
 simulator::simulator(const trace& t) : trace_(t) {
-  std::size_t n = 0;
-  for (auto& a : t.apps) n += a.minutes.size();
-  cells_.reserve(n);
+  // Counting sort by minute: apps stay in trace order within a minute.
+  const minute_t span = std::max<minute_t>(0, t.last_minute - t.first_minute + 1);
+  first_.assign(static_cast<std::size_t>(span) + 1, 0);
+  for (auto& a : t.apps)
+    for (auto& [m, c] : a.minutes) {
+      assert(m >= t.first_minute && m <= t.last_minute);
+      ++first_[static_cast<std::size_t>(m - t.first_minute) + 1];
+    }
+  for (std::size_t i = 1; i < first_.size(); ++i) first_[i] += first_[i - 1];
+  apps_.resize(first_.back());
+  std::vector<std::size_t> fill(first_.begin(), first_.end() - 1);
   for (std::uint32_t i = 0; i < t.apps.size(); ++i)
-    for (auto& [m, c] : t.apps[i].minutes) cells_.push_back({m, i, c});
-  std::stable_sort(cells_.begin(), cells_.end(),
-                   [](const cell& a, const cell& b) { return a.minute < b.minute; });
+    for (auto& [m, c] : t.apps[i].minutes) apps_[fill[static_cast<std::size_t>(m - t.first_minute)]++] = i;
 }
 
 std::vector<app_result> simulator::run(policy_factory& f) const {
   std::vector<app_result> out(trace_.apps.size());
   std::vector<app_state> st(trace_.apps.size());
+  std::vector<std::uint32_t> next(trace_.apps.size(), 0);  // per app: its next invocation minute
   for (std::size_t i = 0; i < st.size(); ++i) st[i].p = f.make(trace_.apps[i].info);
-  for (const cell& c : cells_) {
-    auto& s = st[c.app];
-    auto& r = out[c.app];
-    r.invocations += c.count;
-    if (!s.seen) {
-      r.cold_starts += 1;  // nothing could have known the app before
-    } else {
-      assert(c.minute > s.last);
-      const minute_t from = s.last + 1 + s.w.prewarm, until = s.last + s.w.keepalive;
-      r.wasted_minutes += span(from, std::min(until, c.minute - 1));
-      if (c.minute < from || c.minute > until) r.cold_starts += 1;
+  for (std::size_t k = 0; k + 1 < first_.size(); ++k) {
+    const minute_t minute = trace_.first_minute + static_cast<minute_t>(k);
+    for (std::size_t j = first_[k]; j < first_[k + 1]; ++j) {
+      const std::uint32_t app = apps_[j];
+      const std::uint32_t count = trace_.apps[app].minutes[next[app]++].second;
+      auto& s = st[app];
+      auto& r = out[app];
+      r.invocations += count;
+      if (!s.seen) {
+        r.cold_starts += 1;  // nothing could have known the app before
+      } else {
+        const minute_t from = s.last + 1 + s.w.prewarm, until = s.last + s.w.keepalive;
+        r.wasted_minutes += span(from, std::min(until, minute - 1));
+        if (minute < from || minute > until) r.cold_starts += 1;
+      }
+      s.seen = true;
+      s.last = minute;
+      s.w = s.p->on_invocation(minute, count);
+      s.w.prewarm = std::max(0, s.w.prewarm);
     }
-    s.seen = true;
-    s.last = c.minute;
-    s.w = s.p->on_invocation(c.minute, c.count);
-    s.w.prewarm = std::max(0, s.w.prewarm);
   }
   for (std::size_t i = 0; i < st.size(); ++i) {
     auto& s = st[i];

@@ -34,8 +34,7 @@ allocate::trace read_allocate_input(const std::string& invocations, const std::s
     const double* mb = traces::find_azure_app_value(mem, a.owner, a.app);
     at.info.memory_mb = mb ? *mb : -1;
     if (mb) known.push_back(*mb);
-    at.minutes.reserve(a.minutes.size());
-    for (auto& [m, n] : a.minutes) at.minutes.emplace_back(m, n);
+    at.minutes = std::move(a.minutes);
     t.apps.push_back(std::move(at));
   }
   // An app without a memory row is given the median of the others, so that

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <climits>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <tuple>
@@ -21,7 +23,7 @@ public:
     auto inv = read_azure_invocations(path, o);
     skipped_ = inv.skipped;
     // Events in time order, apps in order of appearance within a minute.
-    std::vector<std::tuple<int, std::size_t, std::uint64_t>> cells;
+    std::vector<std::tuple<int, std::size_t, std::uint32_t>> cells;
     for (std::size_t i = 0; i < inv.apps.size(); ++i)
       for (auto& [m, n] : inv.apps[i].minutes) cells.emplace_back(m, i, n);
     std::sort(cells.begin(), cells.end());
@@ -33,7 +35,7 @@ public:
       e.user = inv.apps[i].owner;
       e.app = inv.apps[i].app;
       e.kind = "request";
-      e.requests = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, 0xffffffffu));
+      e.requests = n;
       events_.push_back(std::move(e));
     }
   }
@@ -79,8 +81,8 @@ azure_invocations read_azure_invocations(const std::string& given, read_options 
   out.last_minute = std::max_element(minutes.begin(), minutes.end(), [](auto& a, auto& b) { return a.second < b.second; })->second;
   const std::size_t ncols = f.size();
   std::map<std::pair<std::string, std::string>, std::size_t> key;  // (owner, app) → index
-  std::vector<std::map<int, std::uint64_t>> counts;                // per app: minute → count
   std::vector<std::set<std::string>> triggers;
+  std::vector<bool> merge;  // the app has several rows (functions) to sum
   std::uint64_t lineno = 1;
   std::vector<std::pair<int, std::uint64_t>> row;
   while (std::getline(in, line)) {
@@ -113,15 +115,33 @@ azure_invocations read_azure_invocations(const std::string& given, read_options 
     if (it == key.end()) {
       it = key.emplace(k, out.apps.size()).first;
       out.apps.push_back({k.first, k.second, {}, {}});
-      counts.emplace_back();
       triggers.emplace_back();
+      merge.push_back(false);
+    } else {
+      merge[it->second] = true;
     }
-    for (auto& [m, n] : row) counts[it->second][m] += n;
+    auto& ms = out.apps[it->second].minutes;
+    for (auto& [m, n] : row) ms.emplace_back(m, static_cast<std::uint32_t>(std::min<std::uint64_t>(n, UINT32_MAX)));
     if (trigger >= 0) triggers[it->second].insert(f[trigger]);
   }
   for (std::size_t i = 0; i < out.apps.size(); ++i) {
-    out.apps[i].minutes.assign(counts[i].begin(), counts[i].end());
     out.apps[i].triggers.assign(triggers[i].begin(), triggers[i].end());
+    auto& ms = out.apps[i].minutes;
+    if (merge[i] || !std::is_sorted(ms.begin(), ms.end())) {
+      // Sum the functions' counts per minute.
+      std::sort(ms.begin(), ms.end());
+      std::size_t w = 0;
+      for (std::size_t r = 0; r < ms.size(); ++r) {
+        if (w > 0 && ms[w - 1].first == ms[r].first) {
+          const std::uint64_t sum = std::uint64_t{ms[w - 1].second} + ms[r].second;
+          ms[w - 1].second = static_cast<std::uint32_t>(std::min<std::uint64_t>(sum, UINT32_MAX));
+        } else {
+          ms[w++] = ms[r];
+        }
+      }
+      ms.resize(w);
+    }
+    ms.shrink_to_fit();
   }
   return out;
 }

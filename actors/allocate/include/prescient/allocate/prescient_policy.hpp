@@ -46,6 +46,11 @@ struct prescient_params {
   double context_weight = 2;
   /// The first idle times of each app that feed the pooled priors. Default: 8
   int prior_samples = 8;
+  /// The priors are left out once the app has this many idle times. Default: 16
+  int prior_until = 16;
+  /// A busy app's window is recomputed after this many idle times, or when
+  /// an idle time of a new length arrives. Default: 8
+  int refresh = 8;
   /// Idle times (minutes) at or beyond this are never kept warm. Default: 1 day
   int horizon = 1440;
 };

@@ -29,8 +29,9 @@ struct azure_app {
   /// has no Trigger column).
   std::vector<std::string> triggers;
   /// (minute, invocations) for every minute with at least one invocation,
-  /// increasing minutes; the app's functions summed.
-  std::vector<std::pair<int, std::uint64_t>> minutes;
+  /// increasing minutes; the app's functions summed (saturating at 2^32−1).
+  /// 8 bytes a minute: a day of the full trace has tens of millions.
+  std::vector<std::pair<std::int32_t, std::uint32_t>> minutes;
 };
 
 struct azure_invocations {
