@@ -18,7 +18,7 @@ TEST_CASE("policy names parse; bad ones say why") {
   CHECK(s.kind == policy_spec::family::hybrid);
   CHECK(s.hybrid.range == 240);
   REQUIRE(parse_policy("prescient", s, e));
-  CHECK(s.prescient.cold_start_gb_min == 32);
+  CHECK(s.prescient.cold_start_gb_min == 40);
   REQUIRE(parse_policy("prescient:4.5", s, e));
   CHECK(s.prescient.cold_start_gb_min == 4.5);
   for (const char* bad : {"keepalive:abc", "keepalive:0m", "keepalive:10", "keepalive:m", "keepalive:-5m",

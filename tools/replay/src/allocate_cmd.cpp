@@ -42,9 +42,10 @@ percentiles; fewer than 10 in-range idle times or a bin-count CV below 2:
 (0, 240); more than half of the idle times >= 4 h: ARIMA(0,1,1) (simple
 exponential smoothing, alpha fitted per call) predicts the next idle time p,
 window (floor(0.85 p), ceil(1.15 p))), prescient[:<C>] (per app, the window
-minimising C GB-min per cold start + expected idle memory, on a decayed
-idle-time histogram with priors pooled over the owner's apps and the trigger
-type; C defaults to 32).
+minimising C GB-min per cold start + expected idle memory, on a predicted
+idle-time distribution: what followed similar idle times, the app's decayed
+idle-time histogram, and for new apps priors pooled online over the owner's
+apps and the trigger type; C defaults to 40; larger C, fewer cold starts).
 JSON: {"invocations","apps","policies":{NAME:{"cold_starts",
 "avoidable_cold_starts" (without each app's first invocation),
 "cold_start_share" (percent of invocations), "app_cold_start_p50|p75|p90"

@@ -13,13 +13,27 @@
 // short keep-alive, scattered idle times no window at all.
 //
 // The predicted idle-time distribution mixes
+//  * what followed an idle time like the latest one (buckets exact below 8
+//    minutes, ~15% wide beyond): many apps run a cycle of a few idle times
+//    (a timer and a follow-up a minute later: 1, 28, 1, 28...), and after a
+//    28 the next is 1, not "1 or 28";
 //  * the app's own idle times with exponential decay (recent behaviour
 //    counts more; an app whose period changes adapts within a few periods),
-//  * a prior for apps with little history: the first idle times of the
-//    owner's other apps (an owner's apps tend to be deployed alike) and of
-//    all apps with the same trigger type (timer apps are periodic, http
-//    apps bursty), pooled online, so only the past is used.
+//    plus a little of the same moved a minute either way (minute binning
+//    moves a timer by a minute now and then);
+//  * a prior while the app has little history (fewer than `prior_until`
+//    idle times): the first idle times of the owner's other apps (an
+//    owner's apps tend to be deployed alike) and of all apps with the same
+//    trigger type (timer apps are periodic, http apps bursty), pooled
+//    online, so only the past is used; and, always, a weak log-uniform prior over
+//    0..horizon, which early in a trace stands for the long idle times no
+//    pool has had the time to see yet.
 // Idle times beyond `horizon` are never worth covering and count as such.
+// Time of day and the co-firing of an owner's apps are not used yet.
+//
+// Cost: a decision is linear in the number of distinct idle times in the
+// parts; a busy app keeps its window until an idle time of a new length
+// arrives or `refresh` idle times have passed.
 //
 // `cold_start_gb_min` is the trade-off knob: larger avoids more cold starts
 // for more memory; `prescient-replay allocate --sweep` traces its curve.
@@ -32,8 +46,8 @@
 namespace prescient::allocate {
 
 struct prescient_params {
-  /// GB-minutes of idle memory one avoided cold start is worth. Default: 32
-  double cold_start_gb_min = 32;
+  /// GB-minutes of idle memory one avoided cold start is worth. Default: 40
+  double cold_start_gb_min = 40;
   /// Weight of an idle time for every newer one. Default: 0.99 (half-life ≈ 69)
   double decay = 0.99;
   /// Pseudo-observations given to the pooled prior. Default: 2
