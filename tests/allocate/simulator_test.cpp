@@ -80,3 +80,16 @@ TEST_CASE("summary: apps without invocations do not count") {
   CHECK(s.apps == 1);
   CHECK(app_cold_start_shares(rs).size() == 1);
 }
+
+TEST_CASE("simulator: invocations outside the declared span are still replayed") {
+  // Span [10, 12] but invocations at 5 and 20: both replayed. With (0, 3)
+  // the one at 20 is cold (idle 14); the waste after 5 (6..8) counts, the
+  // tail after 20 lies past 12.
+  scripted_factory f({{0, 3}});
+  auto t = one_app({{5, 1}, {20, 1}}, 12);
+  t.first_minute = 10;
+  auto r = simulator(t).run(f).at(0);
+  CHECK(r.invocations == 2);
+  CHECK(r.cold_starts == 2);
+  CHECK(r.wasted_minutes == 3);
+}

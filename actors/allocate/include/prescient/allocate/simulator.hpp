@@ -25,7 +25,8 @@ struct app_trace {
 };
 
 struct trace {
-  minute_t first_minute = 0, last_minute = -1;  ///< inclusive span of the trace
+  /// Inclusive span of the trace: waste is counted up to last_minute.
+  minute_t first_minute = 0, last_minute = -1;
   std::vector<app_trace> apps;
 };
 
@@ -48,7 +49,8 @@ public:
   std::vector<app_result> run(policy_factory& f) const;
 
 private:
-  const trace& trace_;
+  const trace& trace_;  ///< must outlive the simulator
+  minute_t origin_;     ///< the minute of first_[0]
   std::vector<std::size_t> first_;     ///< per minute of the span: start in apps_
   std::vector<std::uint32_t> apps_;    ///< apps invoked, minute by minute
 };
