@@ -53,7 +53,9 @@ public:
 
 /// Makes the per-app policies of one policy family and owns what they share
 /// (e.g. priors pooled over apps). Apps must be driven in event time across
-/// all apps of one factory so that nothing shared leaks the future.
+/// all apps of one factory so that nothing shared leaks the future, and from
+/// one thread at a time (the policies of one factory share state). The
+/// factory must outlive its policies.
 class policy_factory {
 public:
   virtual ~policy_factory() = default;
