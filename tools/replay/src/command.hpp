@@ -20,4 +20,7 @@ command add_predict_command(CLI::App& app);
 /// `forecast`: demand forecasts with intervals for series (tools/replay/src/forecast_cmd.cpp).
 command add_forecast_command(CLI::App& app);
 
+/// `allocate`: keep-alive / pre-warm policies on the Azure trace (tools/replay/src/allocate_cmd.cpp).
+command add_allocate_command(CLI::App& app);
+
 } // namespace prescient::replay

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   std::vector<prescient::replay::command> commands{
     prescient::replay::add_predict_command(app),
     prescient::replay::add_forecast_command(app),
+    prescient::replay::add_allocate_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (auto& c : commands)

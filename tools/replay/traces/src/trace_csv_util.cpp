@@ -50,6 +50,16 @@ bool parse_double(const std::string& s, double& v) {
   return errno == 0 && e == s.c_str() + s.size() && std::isfinite(v);
 }
 
+std::vector<std::string> open_with_header(std::ifstream& in, const std::string& path) {
+  in.open(path);
+  if (!in) throw trace_error(path + ": cannot open");
+  std::string line;
+  if (!std::getline(in, line)) throw trace_error(path + ":1: empty file (no header)");
+  std::vector<std::string> f;
+  split_csv(line, f);
+  return f;
+}
+
 } // namespace prescient::traces::detail
 
 namespace prescient::traces {

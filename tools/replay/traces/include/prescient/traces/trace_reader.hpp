@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <iosfwd>
 #include <memory>
 #include <stdexcept>
@@ -84,6 +85,9 @@ namespace detail {
 /// embedded commas inside quotes are needed by these formats).
 void split_csv(const std::string& line, std::vector<std::string>& out);
 bool parse_double(const std::string& s, double& v);
+/// Opens `path` into `in` and returns its header's fields; throws
+/// trace_error ("PATH: cannot open", "PATH:1: empty file (no header)").
+std::vector<std::string> open_with_header(std::ifstream& in, const std::string& path);
 } // namespace detail
 
 } // namespace prescient::traces
