@@ -18,12 +18,13 @@ void put_figures(std::string& out, const heldout_figures& f) {
   put(out, f.users), put(out, f.train_events), put(out, f.predictions);
   put(out, f.learned_top1), put(out, f.learned_logloss);
   put(out, f.online_top1), put(out, f.online_logloss);
+  put(out, f.combined_top1), put(out, f.combined_logloss);
 }
 
 bool get_figures(detail::reader& rd, heldout_figures& f) {
   return rd.get(f.users) && rd.get(f.train_events) && rd.get(f.predictions)
          && rd.get(f.learned_top1) && rd.get(f.learned_logloss) && rd.get(f.online_top1)
-         && rd.get(f.online_logloss);
+         && rd.get(f.online_logloss) && rd.get(f.combined_top1) && rd.get(f.combined_logloss);
 }
 
 } // namespace

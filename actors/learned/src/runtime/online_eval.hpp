@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "prescient/learned/trainer.hpp"
+#include "prescient/predict/types.hpp"
 
 namespace prescient::learned::detail {
 
@@ -18,7 +19,15 @@ struct online_figures {
   double logloss = 0;  ///< calibrated probability of the target, floored at 1e-6
 };
 
+/// Per tenant_history user, per held-out event (index - score_from): the
+/// learned model's sparse prediction in tenant_history app ids.
+using external_predictions = std::vector<std::vector<std::vector<predict::scored_app>>>;
+
 /// score_from[u] for h.users[u]; SIZE_MAX: not scored (but still learned).
-online_figures evaluate_online(const tenant_history& h, const std::vector<size_t>& score_from);
+/// With `external`, held-out events are predicted with the learned model as
+/// the online model's external component (its per-user gate starts cold at
+/// score_from, as for a user the model is new to).
+online_figures evaluate_online(const tenant_history& h, const std::vector<size_t>& score_from,
+                               const external_predictions* external = nullptr);
 
 } // namespace prescient::learned::detail

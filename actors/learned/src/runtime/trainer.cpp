@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "online_eval.hpp"
+#include "prescient/learned/inference_actor.hpp"
 #include "prescient/learned/features.hpp"
 #include "prescient/learned/model_persistence.hpp"
 #include "prescient/learned/recent_steps.hpp"
@@ -28,6 +29,8 @@ int64_t wall_us() {
 
 /// Per-user sequences in model ids, and where each user's held-out part starts.
 struct split_data {
+  std::vector<size_t> used;        // tenant_history users with a sequence
+  std::vector<uint32_t> id_of;     // tenant_history app -> model id
   std::vector<std::vector<step>> all, train;
   std::vector<size_t> score_from;  // per sequence
   std::vector<size_t> online_from; // per tenant_history user (SIZE_MAX: unused)
@@ -38,7 +41,7 @@ struct split_data {
 split_data build(const tenant_history& h, vocabulary& vocab, const trainer_options& o) {
   split_data d;
   d.online_from.assign(h.users.size(), SIZE_MAX);
-  std::vector<size_t> used;
+  auto& used = d.used;
   for (size_t u = 0; u < h.users.size(); ++u) {
     auto n = h.users[u].events.size();
     if (n < std::max<size_t>(o.min_user_events, 2))
@@ -49,7 +52,8 @@ split_data build(const tenant_history& h, vocabulary& vocab, const trainer_optio
   }
   // Vocabulary: training apps first (what the model learns), then apps seen
   // only in held-out events (the pointer can still name them).
-  std::vector<uint32_t> id_of(h.apps.size(), 0);
+  auto& id_of = d.id_of;
+  id_of.assign(h.apps.size(), 0);
   auto add = [&](uint32_t a) {
     if (id_of[a] == 0)
       id_of[a] = vocab.add(h.apps[a]);
@@ -78,6 +82,38 @@ split_data build(const tenant_history& h, vocabulary& vocab, const trainer_optio
   return d;
 }
 
+/// The model's sparse prediction for every held-out event, in history app ids.
+detail::external_predictions learned_heldout(const next_app_model& model, const split_data& d,
+                                             size_t users, size_t top_k) {
+  std::vector<uint32_t> app_of(d.id_of.empty() ? 1 : 1 + *std::max_element(d.id_of.begin(), d.id_of.end()),
+                               UINT32_MAX);
+  for (uint32_t a = 0; a < d.id_of.size(); ++a)
+    if (d.id_of[a] != 0)
+      app_of[d.id_of[a]] = a;
+  detail::external_predictions out(users);
+  const auto ctx = static_cast<size_t>(std::max(1, model.context()));
+  for (size_t k = 0; k < d.used.size(); ++k) {
+    auto& seq = d.all[k];
+    auto& dst = out[d.used[k]];
+    for (size_t t0 = d.score_from[k]; t0 < seq.size(); t0 += 256) {
+      std::vector<std::vector<step>> windows;
+      for (size_t t = t0; t < std::min(seq.size(), t0 + 256); ++t) {
+        auto n = std::min(t, ctx);
+        windows.emplace_back(seq.begin() + static_cast<std::ptrdiff_t>(t - n),
+                             seq.begin() + static_cast<std::ptrdiff_t>(t));
+      }
+      for (auto& dist : model.predict_batch(windows)) {
+        auto sparse = sparsify(dist, top_k);
+        auto& row = dst.emplace_back();
+        for (size_t i = 0; i < sparse.apps.size(); ++i)
+          if (sparse.apps[i] < app_of.size() && app_of[sparse.apps[i]] != UINT32_MAX)
+            row.push_back({app_of[sparse.apps[i]], double(sparse.probs[i])});
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 train_options trainer_options::default_model_options() {
@@ -91,7 +127,11 @@ train_options trainer_options::default_model_options() {
 trainer::trainer(storage::db& db, std::shared_ptr<model_registry> registry,
                  trainer_options opts)
   : db_(&db), registry_(std::move(registry)), opts_(std::move(opts)) {
-  // nop
+  // The model must not use more history than a shard's ring can send, or
+  // its held-out figures would promise what serving cannot deliver.
+  auto& m = opts_.model;
+  m.window = std::min(m.window, static_cast<int>(recent_steps::full_capacity));
+  m.pointer_window = std::min(m.pointer_window, static_cast<int>(recent_steps::capacity));
 }
 
 void trainer::record(const train_outcome& o) {
@@ -194,7 +234,11 @@ train_outcome trainer::run_tenant(const std::string& tenant, const tenant_histor
   t0 = clock_type::now();
   auto learned = model->evaluate(d.all, d.score_from);
   auto online = detail::evaluate_online(h, d.online_from);
+  auto ext = learned_heldout(*model, d, h.users.size(), opts_.external_top_k);
+  auto combined = detail::evaluate_online(h, d.online_from, &ext);
   o.evaluate_s = seconds_since(t0);
+  o.figures.combined_top1 = combined.top1;
+  o.figures.combined_logloss = combined.logloss;
   o.figures.learned_top1 = learned.top1;
   o.figures.learned_logloss = learned.logloss;
   o.figures.online_top1 = online.top1;

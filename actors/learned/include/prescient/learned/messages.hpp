@@ -117,7 +117,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heldout_figures& x) {
   return f(caf::meta::type_name("heldout_figures"), x.users, x.train_events,
            x.predictions, x.learned_top1, x.learned_logloss, x.online_top1,
-           x.online_logloss);
+           x.online_logloss, x.combined_top1, x.combined_logloss);
 }
 
 template <class Inspector>

@@ -31,6 +31,9 @@ struct heldout_figures {
   uint64_t predictions = 0;    ///< held-out events scored (same for both)
   double learned_top1 = 0, learned_logloss = 0;
   double online_top1 = 0, online_logloss = 0;  ///< prescient::predict, prequential
+  /// The online model with the learned one as its external component (the
+  /// way profiles use it; its per-user gate starts cold at the held-out part).
+  double combined_top1 = 0, combined_logloss = 0;
 };
 
 struct published_model {

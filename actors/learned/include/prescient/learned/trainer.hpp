@@ -44,11 +44,15 @@ struct trainer_options {
   size_t min_heldout = 50;             // fewer held-out predictions: skipped. Default: 50
   /// Publish only if learned log loss + min_gain_nats < online log loss.
   double min_gain_nats = 0.0;          // Default: 0
+  /// Apps per learned prediction when it is scored inside the online model
+  /// (as the inference service's replies). Default: 16, as inference_options.
+  size_t external_top_k = 16;
   size_t keep_versions = 3;            // stored versions per tenant. Default: 3
   size_t outcomes_kept = 32;           // in trainer_status::recent. Default: 32
   /// The model. Defaults differ from train_options' in three places: the
-  /// pointer sees what a shard's recent_steps ring holds (32 steps), one
-  /// torch thread, and a 120 s time budget per tenant.
+  /// pointer sees what a shard's recent_steps ring holds (128 apps), one
+  /// torch thread, and a 120 s time budget per tenant. The trainer clamps
+  /// window and pointer_window to what the ring holds.
   train_options model = default_model_options();
 
   static train_options default_model_options();
