@@ -122,3 +122,25 @@ TEST_CASE_METHOD(runtime_fixture, "history: launches only, devices merged by tim
   CHECK(acme.apps[ev[2].app] == "c");
   CHECK(acme.newest_us == 300'000'000);
 }
+
+TEST_CASE_METHOD(runtime_fixture, "a scheduled run trains only with enough new events",
+                 "[learned][trainer]") {
+  auto o = test_options();
+  o.model.max_steps = 10;
+  o.min_gain_nats = 100;  // reject: this test is about when training happens
+  o.min_new_events = 100;
+  auto events = long_range_pattern(0, 400);
+  write_launches("acme", "alice", {events.begin(), events.begin() + 300});
+  auto registry = std::make_shared<model_registry>();
+  trainer tr{*db, registry, o};
+  REQUIRE(tr.run(false).size() == 1);  // never trained: trains
+  CHECK(tr.run(false).empty());        // nothing new
+  write_launches("acme", "alice", {events.begin() + 300, events.begin() + 350}, "phone");
+  CHECK(tr.run(false).empty());        // 50 new events < 100
+  CHECK(tr.run(true).size() == 1);     // on demand: trains anyway
+  write_launches("acme", "alice", {events.begin() + 350, events.end()}, "tablet");
+  CHECK(tr.run(false).empty());        // the forced run saw 350; only 50 since
+  CHECK(tr.status().runs == 2);
+  CHECK(tr.status().rejected == 2);
+  CHECK(tr.status().recent.back().version == 2);
+}
