@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
         nlohmann::json j = {
           {"tenant", r.tenant}, {"result", to_string(r.result)}, {"version", r.version},
           {"current", r.current}, {"message", r.message}, {"collect_s", r.collect_s},
-          {"train_s", r.train_s}, {"evaluate_s", r.evaluate_s}, {"train_steps", r.train_steps},
+          {"train_s", r.train_s}, {"evaluate_s", r.evaluate_s}, {"train_steps", r.train_steps}, {"predict_us", r.predict_us},
           {"stopped_by_budget", r.stopped_by_budget},
           {"figures", {{"users", f.users}, {"train_events", f.train_events},
                        {"predictions", f.predictions}, {"learned_top1", f.learned_top1},
@@ -134,9 +134,10 @@ int main(int argc, char** argv) {
                     f.learned_top1, f.learned_logloss, f.online_top1, f.online_logloss);
         std::printf("  online with the learned model as its external component: top-1 %.4f log loss %.4f\n",
                     f.combined_top1, f.combined_logloss);
-        std::printf("  read %.2f s, trained %.1f s (%llu steps%s), evaluated %.1f s\n",
+        std::printf("  read %.2f s, trained %.1f s (%llu steps%s), evaluated %.1f s; "
+                    "inference %.0f us per prediction in batches\n",
                     r.collect_s, r.train_s, (unsigned long long)r.train_steps,
-                    r.stopped_by_budget ? ", time budget hit" : "", r.evaluate_s);
+                    r.stopped_by_budget ? ", time budget hit" : "", r.evaluate_s, r.predict_us);
       }
     }
   } catch (const std::exception& e) {

@@ -233,6 +233,7 @@ train_outcome trainer::run_tenant(const std::string& tenant, const tenant_histor
   o.stopped_by_budget = model->report().stopped_by_budget;
   t0 = clock_type::now();
   auto learned = model->evaluate(d.all, d.score_from);
+  o.predict_us = learned.predictions ? 1e6 * learned.seconds / double(learned.predictions) : 0;
   auto online = detail::evaluate_online(h, d.online_from);
   auto ext = learned_heldout(*model, d, h.users.size(), opts_.external_top_k);
   auto combined = detail::evaluate_online(h, d.online_from, &ext);

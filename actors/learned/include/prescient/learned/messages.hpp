@@ -76,6 +76,7 @@ struct train_outcome {
   double train_s = 0;        ///< training the model
   double evaluate_s = 0;     ///< scoring held-out events, both models
   uint64_t train_steps = 0;  ///< optimiser steps
+  double predict_us = 0;     ///< learned model, µs per held-out prediction (batches of 256)
   bool stopped_by_budget = false;
   int64_t finished_at_us = 0;  ///< wall clock
   std::string message;       ///< why, in one line
@@ -129,7 +130,7 @@ typename Inspector::result_type inspect(Inspector& f, train_outcome& x) {
   });
   return f(caf::meta::type_name("train_outcome"), x.tenant, result, x.version,
            x.current, x.figures, x.collect_s, x.train_s, x.evaluate_s,
-           x.train_steps, x.stopped_by_budget, x.finished_at_us, x.message,
+           x.train_steps, x.predict_us, x.stopped_by_budget, x.finished_at_us, x.message,
            restore);
 }
 

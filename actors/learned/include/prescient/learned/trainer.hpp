@@ -32,11 +32,14 @@ struct trainer_options {
   /// only). Default: 1 h.
   std::chrono::milliseconds interval{3'600'000};
   /// A scheduled run trains a tenant only with this many events newer than
-  /// the newest one of its last run (train_atom ignores it). Default: 1000.
+  /// the newest one of its last run (train_atom ignores it; that record is
+  /// kept in memory, so the first scheduled run after a restart trains).
+  /// Default: 1000.
   uint64_t min_new_events = 1000;
   /// History read: events with time > watermark - history_us (all when the
   /// db has no watermark). Default: 14 days.
   int64_t history_us = int64_t{14} * 24 * 3600 * 1'000'000;
+  // TODO(quality): the first max_users in key order, not a random sample.
   size_t max_users = 5000;             // per tenant, in key order. Default: 5000
   size_t max_events_per_user = 2000;   // the newest. Default: 2000
   size_t min_user_events = 5;          // shorter users are not used. Default: 5
