@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "online_eval.hpp"
-#include "prescient/learned/inference_actor.hpp"
 #include "prescient/learned/features.hpp"
+#include "prescient/learned/inference_actor.hpp"
 #include "prescient/learned/model_persistence.hpp"
 #include "prescient/learned/recent_steps.hpp"
 #include "prescient/storage/db.hpp"
