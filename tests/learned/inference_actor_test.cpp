@@ -1,10 +1,16 @@
 // The batched inference service: many concurrent requesters all get
-// replies, in fewer batches than requests.
+// replies, in fewer batches than requests; and the shard flow of
+// external_adapter.hpp end to end (only the current position is cached).
 #include <catch2/catch.hpp>
 
-#include <caf/event_based_actor.hpp>
+#include <optional>
 
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "prescient/learned/external_adapter.hpp"
 #include "prescient/learned/inference_actor.hpp"
+#include "prescient/learned/recent_steps.hpp"
 #include "runtime_fixture.hpp"
 
 using namespace prescient::learned;
@@ -72,4 +78,80 @@ TEST_CASE_METHOD(runtime_fixture, "concurrent requests are batched and all answe
   CHECK(st.batches > 0);
   CHECK(st.flushes < st.requests);
   CHECK(st.batches < st.requests);
+}
+
+namespace {
+
+struct names final : app_names {
+  std::vector<std::string> v = {"a", "b", "c"};
+  std::string_view name(prescient::predict::app_id a) const override {
+    return a < v.size() ? std::string_view{v[a]} : std::string_view{};
+  }
+  prescient::predict::app_id find(std::string_view n) const override {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i] == n)
+        return static_cast<prescient::predict::app_id>(i);
+    return prescient::predict::no_app;
+  }
+};
+
+/// What a shard keeps, reduced to one user of one tenant.
+struct mini_shard {
+  names dict;
+  std::optional<app_translation> tr;
+  recent_steps ring;
+  sparse_prediction cached;
+  uint64_t fresh_uses = 0;
+};
+
+} // namespace
+
+TEST_CASE_METHOD(runtime_fixture, "a shard-like actor caches only the reply for the current position",
+                 "[learned][inference]") {
+  auto registry = std::make_shared<model_registry>();
+  registry->publish(snapshot_of("acme", 1, blank_model(1), {"c", "b", "a"}));
+  auto service = spawn_inference(*sys, registry);
+  auto collector = caf::actor_cast<caf::actor>(*self);
+  auto shard = sys->spawn([=](caf::stateful_actor<mini_shard>* me) -> caf::behavior {
+    return {
+      // a batch of events of the user: (time, shard app id)
+      [=](const std::vector<std::pair<double, uint32_t>>& events) {
+        auto& st = me->state;
+        for (auto& [t, app] : events) {
+          auto m = registry->current("acme");
+          if (m && (!st.tr || st.tr->version() != m->version))
+            st.tr.emplace(m, st.dict);
+          cached_external ext{&st.cached, st.ring.position(), st.tr ? &*st.tr : nullptr};
+          st.fresh_uses += ext.get() != nullptr;  // would go to user_model::observe
+          st.ring.push(t, app, device_code("laptop"), 1);
+          infer_request r{"acme", 42, st.ring.position(), {}};
+          st.ring.steps([&](uint32_t a) { return st.tr->to_model(a); }, r.steps);
+          me->request(service, std::chrono::minutes{1}, infer_atom::value, std::move(r))
+            .then([=](sparse_prediction& p) {
+              auto& s = me->state;
+              bool current = p.position == s.ring.position();
+              if (current)
+                s.cached = std::move(p);
+              me->send(collector, current, s.fresh_uses);
+            });
+        }
+      },
+    };
+  });
+  std::vector<std::pair<double, uint32_t>> batch;
+  for (uint32_t i = 0; i < 5; ++i)
+    batch.emplace_back(1e9 + 60 * i, i % 3);
+  (*self)->send(shard, batch);
+  int cached = 0, stale = 0;
+  for (int i = 0; i < 5; ++i)
+    (*self)->receive([&](bool current, uint64_t) { current ? ++cached : ++stale; },
+                     caf::after(std::chrono::minutes{1}) >> [] {});
+  CHECK(cached == 1);  // the reply for position 5
+  CHECK(stale == 4);   // positions 1-4 were overtaken by the batch
+  (*self)->send(shard, std::vector<std::pair<double, uint32_t>>{{1e9 + 600, 0}});
+  uint64_t fresh_uses = 0;
+  (*self)->receive([&](bool current, uint64_t uses) { CHECK(current); fresh_uses = uses; },
+                   caf::after(std::chrono::minutes{1}) >> [] {});
+  CHECK(fresh_uses == 1);  // the sixth event was scored with the cached reply
+  (*self)->send_exit(shard, caf::exit_reason::user_shutdown);
 }
