@@ -65,7 +65,8 @@ db::db(std::unique_ptr<db_core> core)
     series_(*core_),
     log_(*core_),
     profiles_(*core_),
-    ledger_(*core_) {
+    ledger_(*core_),
+    models_(*core_) {
   // nop
 }
 

@@ -167,4 +167,30 @@ time_series::devices(std::string_view tenant, std::string_view user) {
   return out;
 }
 
+caf::error time_series::for_each_user(
+  const std::function<bool(std::string_view, std::string_view)>& fn) {
+  if (core_->closed)
+    return closed_error("time_series::for_each_user");
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true; // crosses user prefixes
+  std::unique_ptr<rocksdb::Iterator> it{
+    core_->rdb->NewIterator(ro, core_->live(cf_series))};
+  it->SeekToFirst();
+  while (it->Valid()) {
+    auto k = parse_chunk_key(to_view(it->key()));
+    if (!k)
+      return bad_key("time_series::for_each_user");
+    // Copy before fn: the next seek invalidates the key's bytes.
+    auto next = prefix_successor(user_prefix(k->tenant, k->user));
+    if (!fn(k->tenant, k->user))
+      return {};
+    if (next.empty())
+      break;
+    it->Seek(next);
+  }
+  if (!it->status().ok())
+    return to_error(it->status(), "time_series::for_each_user");
+  return {};
+}
+
 } // namespace prescient::storage

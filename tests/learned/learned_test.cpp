@@ -10,6 +10,7 @@
 #include "prescient/learned/features.hpp"
 #include "prescient/learned/next_app_model.hpp"
 #include "prescient/learned/vocabulary.hpp"
+#include "runtime_fixture.hpp"
 
 using namespace prescient::learned;
 
@@ -29,18 +30,11 @@ std::vector<std::vector<step>> cyclic(size_t users, size_t n, uint32_t period = 
 }
 
 train_options small(bool pointer) {
-  train_options o;
-  o.embed = 8;
-  o.context_embed = 4;
-  o.hidden = 16;
-  o.window = 8;
-  o.pointer_window = 16;
+  auto o = test::tiny_options(400);
   o.pointer = pointer;
   o.batch = 8;
   o.epochs = 30;
-  o.lr = 1e-2;
   o.dropout = 0.0;
-  o.max_steps = 400;
   o.seed = 7;
   return o;
 }

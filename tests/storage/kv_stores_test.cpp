@@ -69,3 +69,38 @@ TEST_CASE_METHOD(db_fixture, "ledger scan by prefix", "[storage][ledger]") {
   REQUIRE_FALSE(l.scan("dc1\xff", collect));
   CHECK(seen.size() == 1);
 }
+
+TEST_CASE_METHOD(db_fixture, "model blobs by tenant and version, counters",
+                 "[storage][model_store]") {
+  auto& m = store->models();
+  write_batch b;
+  m.put(b, "beta", 2, "b2");
+  m.put(b, "acme", 10, "a10");
+  m.put(b, "acme", 9, "a9");
+  m.put(b, "acme", 256, "a256"); // big-endian versions sort numerically
+  m.set_last_version(b, "acme", 300);
+  REQUIRE_FALSE(store->write(b));
+  b.clear();
+  std::vector<std::string> seen;
+  REQUIRE_FALSE(m.scan([&](std::string_view t, uint64_t v, std::string_view blob) {
+    seen.push_back(std::string{t} + ":" + std::to_string(v) + "=" + std::string{blob});
+  }));
+  CHECK(seen == std::vector<std::string>{"acme:9=a9", "acme:10=a10", "acme:256=a256",
+                                         "beta:2=b2"});
+  m.erase(b, "acme", 9);
+  REQUIRE_FALSE(store->write(b));
+  seen.clear();
+  REQUIRE_FALSE(m.scan([&](std::string_view t, uint64_t v, std::string_view) {
+    seen.push_back(std::string{t} + ":" + std::to_string(v));
+  }));
+  CHECK(seen.size() == 3);
+  CHECK(*m.last_version("acme") == 300);
+  CHECK(*m.last_version("beta") == 0);
+  reopen(); // the watermark key in the same family is not a model
+  seen.clear();
+  REQUIRE_FALSE(store->models().scan([&](std::string_view t, uint64_t v, std::string_view) {
+    seen.push_back(std::string{t} + ":" + std::to_string(v));
+  }));
+  CHECK(seen.size() == 3);
+  CHECK(*store->models().last_version("acme") == 300);
+}

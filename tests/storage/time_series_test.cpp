@@ -169,3 +169,31 @@ TEST_CASE_METHOD(db_fixture, "ids that prefix each other stay apart",
   REQUIRE(devs);
   CHECK(*devs == std::vector<std::string>{"lap"});
 }
+
+TEST_CASE_METHOD(db_fixture, "for_each_user visits every user once",
+                 "[storage][time_series]") {
+  using prescient::storage::test::make_event;
+  std::vector<std::pair<std::string, std::string>> users = {
+    {"acme", "alice"}, {"acme", "al"}, {"beta", "bob"}};
+  for (auto& [t, u] : users)
+    for (std::string dev : {"laptop", "phone"})
+      for (int64_t b = 0; b < 3; ++b) {
+        auto e = make_event(b * bucket_duration_us + 5);
+        e.tenant = t;
+        e.user = u;
+        e.device = dev;
+        write_events(*store, {e});
+      }
+  std::vector<std::string> seen;
+  REQUIRE_FALSE(store->series().for_each_user([&](std::string_view t, std::string_view u) {
+    seen.push_back(std::string{t} + "/" + std::string{u});
+    return true;
+  }));
+  CHECK(seen == std::vector<std::string>{"acme/al", "acme/alice", "beta/bob"});
+  seen.clear();
+  REQUIRE_FALSE(store->series().for_each_user([&](std::string_view t, std::string_view u) {
+    seen.push_back(std::string{u});
+    return seen.size() < 2;
+  }));
+  CHECK(seen.size() == 2);
+}

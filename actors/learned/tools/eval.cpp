@@ -25,63 +25,14 @@
 #include "prescient/learned/features.hpp"
 #include "prescient/learned/next_app_model.hpp"
 #include "prescient/learned/vocabulary.hpp"
+#include "event_csv.hpp"
+#include "model_flags.hpp"
 
 using namespace prescient::learned;
+using namespace prescient::learned::tools;
 using json = nlohmann::json;
 
 namespace {
-
-struct event {
-  double time_s;
-  std::string device, session, app;
-};
-
-struct user_events {
-  std::string user;
-  std::vector<event> events;
-};
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : line) {
-    if (c == ',') { out.push_back(cur); cur.clear(); }
-    else if (c != '\r') cur.push_back(c);
-  }
-  out.push_back(cur);
-  return out;
-}
-
-std::vector<user_events> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::string line;
-  if (!std::getline(in, line)) throw std::runtime_error("empty file " + path);
-  auto head = split(line);
-  auto col = [&](const char* n) -> int {
-    for (size_t i = 0; i < head.size(); ++i) if (head[i] == n) return int(i);
-    return -1;
-  };
-  int ct = col("time_s"), cu = col("user"), cd = col("device"), cs = col("session"), ca = col("app");
-  if (ct < 0 || cu < 0 || ca < 0) throw std::runtime_error("missing columns time_s,user,app");
-  std::vector<user_events> users;
-  std::unordered_map<std::string, size_t> index;
-  int maxc = std::max({ct, cu, cd, cs, ca});
-  while (std::getline(in, line)) {
-    auto f = split(line);
-    if (int(f.size()) <= maxc || f[ca].empty()) continue;
-    char* end = nullptr;
-    double t = std::strtod(f[ct].c_str(), &end);
-    if (end == f[ct].c_str() || !std::isfinite(t)) continue;
-    auto [it, fresh] = index.emplace(f[cu], users.size());
-    if (fresh) users.push_back({f[cu], {}});
-    users[it->second].events.push_back({t, cd >= 0 ? f[cd] : "", cs >= 0 ? f[cs] : "", f[ca]});
-  }
-  for (auto& u : users)
-    std::stable_sort(u.events.begin(), u.events.end(),
-                     [](const event& a, const event& b) { return a.time_s < b.time_s; });
-  return users;
-}
 
 struct scorer {
   size_t n = 0, h1 = 0, h3 = 0, h5 = 0;
@@ -144,21 +95,7 @@ int main(int argc, char** argv) {
   app.add_option("--train-fraction", train_fraction, "share of each user's events to train on");
   app.add_option("--cell", cell, "lstm | gru");
   app.add_flag("--no-pointer", no_pointer, "softmax only, no pointer over the window");
-  app.add_option("--embed", o.embed);
-  app.add_option("--context-embed", o.context_embed);
-  app.add_option("--hidden", o.hidden);
-  app.add_option("--window", o.window, "recurrent context");
-  app.add_option("--pointer-window", o.pointer_window, "apps the pointer can copy from");
-  app.add_option("--batch", o.batch);
-  app.add_option("--epochs", o.epochs);
-  app.add_option("--lr", o.lr);
-  app.add_option("--weight-decay", o.weight_decay);
-  app.add_option("--dropout", o.dropout);
-  app.add_option("--min-app-count", o.min_app_count);
-  app.add_option("--seed", o.seed);
-  app.add_option("--max-steps", o.max_steps);
-  app.add_option("--time-budget", o.time_budget_s, "seconds");
-  app.add_option("--threads", o.threads);
+  add_model_flags(app, o);
   app.add_flag("--check-reload", check_reload, "also check that save/load gives the same figures");
   CLI11_PARSE(app, argc, argv);
   o.cell = cell == "gru" ? cell_kind::gru : cell_kind::lstm;

@@ -2,7 +2,8 @@
 //
 // Column families: `series` (time-series chunks), `shardlog` (per-shard
 // ingest write-ahead records), `profile` (profile blobs), `ledger` (broker
-// reserve ledger) and `default` (meta: the event-time watermark).
+// reserve ledger) and `default` (meta: the event-time watermark; learned
+// model versions, see model_store.hpp).
 //
 // Durability: the WAL is always on. After write() returns, the batch
 // survives a crash of the process (kill -9) even with sync = false, since
@@ -27,6 +28,7 @@
 #include "prescient/storage/activity_class.hpp"
 #include "prescient/storage/errc.hpp"
 #include "prescient/storage/ledger_store.hpp"
+#include "prescient/storage/model_store.hpp"
 #include "prescient/storage/profile_store.hpp"
 #include "prescient/storage/shard_log.hpp"
 #include "prescient/storage/time_series.hpp"
@@ -122,6 +124,10 @@ public:
     return ledger_;
   }
 
+  model_store& models() noexcept {
+    return models_;
+  }
+
 private:
   explicit db(std::unique_ptr<detail::db_core> core);
 
@@ -130,6 +136,7 @@ private:
   shard_log log_;
   profile_store profiles_;
   ledger_store ledger_;
+  model_store models_;
 };
 
 } // namespace prescient::storage

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,15 @@ public:
   /// Devices with at least one chunk, sorted by name. One seek per device.
   [[nodiscard]] caf::expected<std::vector<std::string>>
   devices(std::string_view tenant, std::string_view user);
+
+  /// Calls `fn(tenant, user)` once for every user with at least one chunk,
+  /// by (tenant, user) key order, until it returns false. One seek per user
+  /// (the user's chunks are skipped, not read): for background readers such
+  /// as the model trainer, not for the ingest path. Views are valid only
+  /// during the call.
+  [[nodiscard]] caf::error
+  for_each_user(const std::function<bool(std::string_view tenant,
+                                         std::string_view user)>& fn);
 
 private:
   detail::db_core* core_;
