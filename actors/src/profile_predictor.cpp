@@ -77,29 +77,39 @@ caf::error profile_predictor::load(storage::db& db, std::string_view tenant,
   return {};
 }
 
-void profile_predictor::observe(tenant_models::tenant& t, const usage_event& e,
+profile_predictor::observed profile_predictor::observe(tenant_models::tenant& t, const usage_event& e,
                                 uint32_t device, predict::scored_set& scratch,
-                                const scoring* score) {
+                                const scoring* score,
+                                learned::app_translation* learned,
+                                learned::infer_request* request) {
+  observed out;
   if (!model_ || !teaches(e))
-    return;
+    return out;
   auto app = t.intern(e.app);
   if (!app)
-    return; // the tenant's dictionary is full
+    return out; // the tenant's dictionary is full
   if (e.kind == event_kind::close) {
     model_->observe_usage(t.model, *app, usage_of(e));
     dirty_ = t.dirty = true;
-    return;
+    return out;
   }
   double time_s = static_cast<double>(e.time_us) / 1e6;
   auto kind = e.kind == event_kind::launch ? predict::report_kind::launch
                                            : predict::report_kind::request;
   if (!uses_.is_use(kind, *app, device, time_s))
-    return;
+    return out;
+  if (!learned)
+    learned_.reset();
+  else if (!learned_)
+    learned_ = std::make_unique<learned_state>();
+  learned::cached_external ext(learned_ && learned_->has_reply ? &learned_->reply : nullptr,
+                               learned_ ? learned_->ring.position() : 0, learned);
+  out.learned_used = ext.fresh();
   predict::query q{time_s, device, session_of(e.session)};
   if (score) {
     auto& timing = model_->timing();
     auto window = model_->next_window(t.model);
-    model_->score(t.model, q, scratch);
+    model_->score(t.model, q, scratch, ext.get());
     predict::score_online(*model_, t.model, scratch, *app, score->components,
                           false, *score->board, score->first);
     if (timing.has_last()) {
@@ -108,11 +118,29 @@ void profile_predictor::observe(tenant_models::tenant& t, const usage_event& e,
         score->board->timing(m, window, gap);
     }
   } else {
-    model_->score(t.model, q, scratch);
+    model_->score(t.model, q, scratch, ext.get());
   }
   predict::event ev{time_s, *app, device, q.session, 1.0f};
-  model_->observe(t.model, ev, nullptr, &scratch);
+  model_->observe(t.model, ev, nullptr, &scratch, ext.get());
   dirty_ = t.dirty = true;
+  if (!learned_)
+    return out;
+  learned_->ring.push(time_s, *app, learned::device_code(e.device), e.session);
+  learned_->has_reply = false;
+  if (!request)
+    return out;
+  request->position = learned_->ring.position();
+  learned_->ring.steps([&](uint32_t a) { return learned->to_model(a); },
+                       request->steps);
+  out.request = true;
+  return out;
+}
+
+void profile_predictor::cache(learned::sparse_prediction&& reply) {
+  if (!learned_ || reply.position != learned_->ring.position())
+    return; // a newer use came first, or the model left memory
+  learned_->reply = std::move(reply);
+  learned_->has_reply = true;
 }
 
 void profile_predictor::checkpoint(storage::db& db, storage::write_batch& batch,
@@ -129,7 +157,12 @@ void profile_predictor::checkpoint(storage::db& db, storage::write_batch& batch,
 }
 
 size_t profile_predictor::memory_bytes() const {
-  return model_ ? model_->memory_bytes() : 0;
+  size_t n = model_ ? model_->memory_bytes() : 0;
+  if (learned_)
+    n += sizeof(learned_state)
+         + learned_->reply.apps.capacity() * sizeof(uint32_t)
+         + learned_->reply.probs.capacity() * sizeof(float);
+  return n;
 }
 
 } // namespace prescient

@@ -14,6 +14,13 @@
 //                    (predict/uses.hpp);
 //   close            the run's measured usage (resource quantiles);
 //   heartbeat        nothing (samples while running; close summarises them).
+//
+// The learned model (actors/learned), where the tenant has one, is the
+// online model's external component: after each use the profile asks the
+// inference service for its distribution over the next app, from the
+// user's recent steps; the reply is used at the next use if it is still for
+// that position (the user model gates it per user on held-out loss). The
+// recent steps (~420 bytes) exist only while the tenant has a model.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +29,8 @@
 
 #include <caf/error.hpp>
 
+#include "prescient/learned/external_adapter.hpp"
+#include "prescient/learned/recent_steps.hpp"
 #include "prescient/predict/profile.hpp"
 #include "prescient/predict/scoreboard.hpp"
 #include "prescient/predict/uses.hpp"
@@ -56,10 +65,23 @@ public:
                   std::string_view user, const tenant_models::tenant& t,
                   bool* reset = nullptr);
 
+  struct observed {
+    bool learned_used = false; ///< the use was predicted with a fresh learned reply
+    bool request = false;      ///< an inference request was written
+  };
+
   /// Learns one event of the user. `device`: the profile's small id of the
-  /// event's device (1-based). REQUIRES: resident().
-  void observe(tenant_models::tenant& t, const usage_event& e, uint32_t device,
-               predict::scored_set& scratch, const scoring* score = nullptr);
+  /// event's device (1-based). `learned`: the tenant's current learned
+  /// model, if any; with `request` set, and when the event was a use, the
+  /// inference request for the next use is written there. REQUIRES:
+  /// resident().
+  observed observe(tenant_models::tenant& t, const usage_event& e, uint32_t device,
+               predict::scored_set& scratch, const scoring* score = nullptr,
+               learned::app_translation* learned = nullptr,
+               learned::infer_request* request = nullptr);
+
+  /// Keeps an inference reply if it is for the user's current position.
+  void cache(learned::sparse_prediction&& reply);
 
   /// Writes the model if it changed since the last checkpoint.
   void checkpoint(storage::db& db, storage::write_batch& batch,
@@ -72,6 +94,7 @@ public:
   /// Frees the model. REQUIRES: !dirty() (it was just written).
   void evict() noexcept {
     model_.reset();
+    learned_.reset();
   }
 
   bool resident() const noexcept {
@@ -92,7 +115,14 @@ public:
        const tenant_models::tenant& t, caf::error& err);
 
 private:
+  struct learned_state {
+    learned::recent_steps ring;
+    learned::sparse_prediction reply;
+    bool has_reply = false;
+  };
+
   std::unique_ptr<predict::user_model> model_;
+  std::unique_ptr<learned_state> learned_; // only while the tenant has a model
   bool dirty_ = false;
   predict::use_filter uses_;
 };

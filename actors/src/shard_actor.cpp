@@ -10,6 +10,24 @@ namespace prescient {
 
 namespace {
 
+using shard_self = shard_actor::stateful_pointer<shard_state>;
+
+/// Sends the inference requests the last ingest made; replies land in the
+/// profiles without blocking anything.
+void send_inference(shard_self self) {
+  auto inference = self->state.options().inference;
+  for (auto& r : self->state.take_inference_requests()) {
+    auto key = r.user_key;
+    self->request(inference, std::chrono::seconds(2), learned::infer_atom::value,
+                  std::move(r))
+      .then(
+        [self](learned::sparse_prediction& p) {
+          self->state.inference_done(p.user_key, &p);
+        },
+        [self, key](caf::error&) { self->state.inference_done(key, nullptr); });
+  }
+}
+
 shard_actor::behavior_type
 shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
            shard_options opts) {
@@ -24,6 +42,7 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
   return {
     [self](ingest_atom, const event_batch& events) -> caf::result<uint32_t> {
       auto n = self->state.ingest(events);
+      send_inference(self);
       if (!n)
         return std::move(n.error());
       return *n;

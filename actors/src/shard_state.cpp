@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "event_codec.hpp"
 #include "prescient/actors/errc.hpp"
@@ -70,6 +71,11 @@ caf::expected<profile*> shard_state::activate(std::string_view tenant,
 }
 
 caf::error shard_state::recover() {
+  recovering_ = true;
+  struct done_t {
+    bool& flag;
+    ~done_t() { flag = false; }
+  } done{recovering_};
   auto last = db_->log().last_seq(opts_.id);
   if (!last)
     return std::move(last.error());
@@ -130,16 +136,37 @@ caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
 void shard_state::apply(const event_batch& events) {
   profile_predictor::scoring scoring{board_.get(), board_first_,
                                      opts_.score_components};
+  learned::infer_request request;
   for (auto& e : events) {
-    auto& p = profiles_.find(key_of(e.tenant, e.user))->second;
+    auto key = key_of(e.tenant, e.user);
+    auto& p = profiles_.find(key)->second;
     p.apply(e, sealed_);
     watermark_us_ = std::max(watermark_us_, e.time_us);
-    if (p.predictor().resident()) {
-      // activate_all loaded the tenant (a map lookup here, no I/O)
-      auto t = tenants_->get(*db_, e.tenant);
-      if (t)
-        p.predictor().observe(**t, e, p.device_index(e.device), scratch_,
-                              board_ ? &scoring : nullptr);
+    if (!p.predictor().resident())
+      continue;
+    // activate_all loaded the tenant (a map lookup here, no I/O)
+    auto t = tenants_->get(*db_, e.tenant);
+    if (!t)
+      continue;
+    learned::app_translation* tr = nullptr;
+    if (opts_.learned_models)
+      tr = (*t)->translate(opts_.learned_models->current(e.tenant));
+    bool may_ask = tr && opts_.inference && !recovering_
+                   && infer_in_flight_ < opts_.max_inference_in_flight;
+    auto seen = p.predictor().observe(**t, e, p.device_index(e.device), scratch_,
+                                      board_ ? &scoring : nullptr, tr,
+                                      may_ask ? &request : nullptr);
+    learned_uses_ += seen.learned_used ? 1 : 0;
+    if (seen.request) {
+      request.tenant = e.tenant;
+      request.user_key = std::hash<std::string>{}(key);
+      auto& pending = infer_pending_[request.user_key];
+      pending.profile = key;
+      ++pending.out;
+      ++infer_in_flight_;
+      ++inference_requests_;
+      infer_out_.push_back(std::move(request));
+      request = learned::infer_request{};
     }
   }
   events_applied_ += events.size();
@@ -342,7 +369,7 @@ void shard_state::add_predictions(
   out.latency_class = predict::to_string(m.activity().latency());
   for (auto& guess : prediction.top) {
     app_prediction ap;
-    ap.app = t.name(guess.app);
+    ap.app = std::string(t.name(guess.app));
     if (ap.app.empty())
       continue;
     ap.probability = guess.p;
@@ -391,7 +418,29 @@ shard_stats shard_state::stats() const {
     s.resident_models += p.predictor().resident() ? 1 : 0;
   s.model_bytes = model_bytes_;
   s.models_reset = models_reset_;
+  s.inference_requests = inference_requests_;
+  s.inference_replies = inference_replies_;
+  s.learned_uses = learned_uses_;
+  s.inference_in_flight = infer_in_flight_;
   return s;
+}
+
+std::vector<learned::infer_request> shard_state::take_inference_requests() {
+  return std::exchange(infer_out_, {});
+}
+
+void shard_state::inference_done(uint64_t user_key,
+                                 learned::sparse_prediction* reply) {
+  auto i = infer_pending_.find(user_key);
+  if (i == infer_pending_.end())
+    return;
+  --infer_in_flight_;
+  inference_replies_ += reply ? 1 : 0;
+  if (reply)
+    if (auto p = profiles_.find(i->second.profile); p != profiles_.end())
+      p->second.predictor().cache(std::move(*reply));
+  if (--i->second.out == 0)
+    infer_pending_.erase(i);
 }
 
 std::string shard_state::scores() const {

@@ -50,6 +50,14 @@ public:
   /// The serialized scoreboard (empty unless scoring predictions).
   std::string scores() const;
 
+  const shard_options& options() const noexcept {
+    return opts_;
+  }
+  /// Inference requests made by the last ingest (to send now).
+  std::vector<learned::infer_request> take_inference_requests();
+  /// A reply to one of them (or its failure: nullopt) for `user_key`.
+  void inference_done(uint64_t user_key, learned::sparse_prediction* reply);
+
 private:
   static std::string key_of(std::string_view tenant, std::string_view user);
 
@@ -79,6 +87,17 @@ private:
   size_t board_first_ = 0;
   uint64_t model_bytes_ = 0;
   uint64_t models_reset_ = 0;
+  std::vector<learned::infer_request> infer_out_; ///< made, not yet sent
+  struct pending_inference {
+    std::string profile; ///< key of the profile the replies are for
+    uint32_t out = 0;    ///< requests of that profile not yet answered
+  };
+  std::unordered_map<uint64_t, pending_inference> infer_pending_; ///< by user key
+  uint32_t infer_in_flight_ = 0; ///< requests made and not yet answered
+  uint64_t inference_requests_ = 0;
+  uint64_t inference_replies_ = 0;
+  uint64_t learned_uses_ = 0;
+  bool recovering_ = false; ///< no inference while replaying the log
   size_t resident_models_ = 0; ///< exact after a checkpoint, then counts loads
   size_t model_limit_ = 0;     ///< models that fit the budget (by mean size)
   sealed_chunks sealed_;

@@ -21,7 +21,7 @@ uint64_t fresh_identity() {
 } // namespace
 
 std::optional<predict::app_id> tenant_models::tenant::intern(std::string_view app) {
-  if (auto id = find(app))
+  if (auto id = find(app); id != predict::no_app)
     return id;
   if (app_names.size() >= max_apps)
     return std::nullopt;
@@ -32,17 +32,24 @@ std::optional<predict::app_id> tenant_models::tenant::intern(std::string_view ap
   return id;
 }
 
-std::optional<predict::app_id>
-tenant_models::tenant::find(std::string_view app) const {
+predict::app_id tenant_models::tenant::find(std::string_view app) const {
   auto i = app_ids.find(std::string(app));
-  if (i == app_ids.end())
-    return std::nullopt;
-  return i->second;
+  return i == app_ids.end() ? predict::no_app : i->second;
 }
 
-const std::string& tenant_models::tenant::name(predict::app_id id) const {
-  static const std::string none;
-  return id < app_names.size() ? app_names[id] : none;
+std::string_view tenant_models::tenant::name(predict::app_id id) const {
+  return id < app_names.size() ? std::string_view(app_names[id]) : std::string_view();
+}
+
+learned::app_translation*
+tenant_models::tenant::translate(const learned::model_snapshot& current) {
+  if (!current) {
+    translation.reset();
+    return nullptr;
+  }
+  if (!translation || translation->version() != current->version)
+    translation.emplace(current, *this);
+  return &*translation;
 }
 
 std::string tenant_models::key() const {

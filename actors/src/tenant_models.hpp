@@ -24,6 +24,7 @@
 
 #include <caf/expected.hpp>
 
+#include "prescient/learned/external_adapter.hpp"
 #include "prescient/predict/profile.hpp"
 
 namespace prescient {
@@ -39,19 +40,27 @@ public:
   /// (a bound against unbounded app names, not a limit real tenants meet).
   static constexpr size_t max_apps = 1u << 18;
 
-  struct tenant {
+  /// Also the names view the learned model's translation reads.
+  struct tenant final : learned::app_names {
     predict::tenant_model model;
     std::vector<std::string> app_names; ///< id -> name
     std::unordered_map<std::string, predict::app_id> app_ids;
     uint64_t identity = 0;
     bool dirty = false;
 
+    /// Between this dictionary and the tenant's current learned model
+    /// (rebuilt when a new version is published).
+    std::optional<learned::app_translation> translation;
+
     /// The app's id, assigned on first sight; nullopt when the dictionary
     /// is full.
     std::optional<predict::app_id> intern(std::string_view app);
-    /// The app's id if known.
-    std::optional<predict::app_id> find(std::string_view app) const;
-    const std::string& name(predict::app_id id) const;
+    /// The app's id; predict::no_app if unknown.
+    predict::app_id find(std::string_view app) const override;
+    /// The app's name; empty if unknown.
+    std::string_view name(predict::app_id id) const override;
+    /// The translation for `current` (nullptr when the tenant has no model).
+    learned::app_translation* translate(const learned::model_snapshot& current);
   };
 
   explicit tenant_models(uint16_t shard) : shard_(shard) {

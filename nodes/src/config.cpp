@@ -374,6 +374,18 @@ void read_profiles(const reader& r, profiles_section& s) {
   r.get_size("model_memory", s.model_memory, uint64_t{1} << 20, uint64_t{1} << 40);
 }
 
+void read_learned(const reader& r, learned_section& s) {
+  r.allow_only({"enabled", "train_interval", "history", "time_budget",
+                "min_new_events"});
+  r.get_bool("enabled", s.enabled);
+  r.get_duration("train_interval", s.train_interval);
+  r.get_duration("history", s.history);
+  r.get_duration("time_budget", s.time_budget);
+  r.get_int("min_new_events", s.min_new_events, 0, int64_t{1} << 40);
+  if (s.train_interval < std::chrono::minutes(1))
+    r.bad("train_interval", *r.find("train_interval"), "must be at least 1m");
+}
+
 void read_policy(const reader& r, policy_section& s) {
   r.allow_only({"hold_time", "prewarm_threshold"});
   r.get_duration("hold_time", s.hold_time);
@@ -524,8 +536,8 @@ node_config parse_config(std::string_view toml_text,
   node_config cfg;
   cfg.source = source;
   reader r(source, root, "");
-  r.allow_only({"node", "storage", "ingest", "profiles", "policy", "regions",
-                "data_centers", "tenants"});
+  r.allow_only({"node", "storage", "ingest", "profiles", "learned", "policy",
+                "regions", "data_centers", "tenants"});
   if (auto* t = r.get_table("node"))
     read_node(reader(source, *t, "node"), cfg.node);
   if (auto* t = r.get_table("storage"))
@@ -534,6 +546,8 @@ node_config parse_config(std::string_view toml_text,
     read_ingest(reader(source, *t, "ingest"), cfg.ingest);
   if (auto* t = r.get_table("profiles"))
     read_profiles(reader(source, *t, "profiles"), cfg.profiles);
+  if (auto* t = r.get_table("learned"))
+    read_learned(reader(source, *t, "learned"), cfg.learned);
   if (auto* t = r.get_table("policy"))
     read_policy(reader(source, *t, "policy"), cfg.policy);
   read_regions(r, cfg);

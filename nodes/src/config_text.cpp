@@ -187,6 +187,13 @@ std::string describe(const node_config& c) {
      << format_duration(c.profiles.checkpoint_interval) << " or "
      << bytes(c.profiles.checkpoint_bytes) << ", models "
      << bytes(c.profiles.model_memory) << '\n';
+  if (c.learned.enabled)
+    os << "learned model: train every " << format_duration(c.learned.train_interval)
+       << " on " << format_duration(c.learned.history) << " of history, "
+       << format_duration(c.learned.time_budget) << " budget, after "
+       << c.learned.min_new_events << " new events\n";
+  else
+    os << "learned model: off\n";
   os << "policy: hold " << format_duration(c.policy.hold_time)
      << ", prewarm threshold " << num(c.policy.prewarm_threshold, 3) << '\n';
   os << "regions (" << c.regions.size() << "):";

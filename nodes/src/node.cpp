@@ -1,5 +1,6 @@
 #include "prescient/node/node.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <cstdlib>
 #include <malloc.h>
@@ -16,6 +17,10 @@
 #include "prescient/actors/errc.hpp"
 #include "prescient/actors/router_actor.hpp"
 #include "prescient/actors/shard_actor.hpp"
+#include "prescient/learned/inference_actor.hpp"
+#include "prescient/learned/model_persistence.hpp"
+#include "prescient/learned/next_app_model.hpp"
+#include "prescient/learned/trainer_actor.hpp"
 #include "prescient/storage/db.hpp"
 
 namespace prescient::node {
@@ -59,6 +64,10 @@ struct node::impl {
   std::vector<broker_actor> brokers;
   router_actor router;
   admin_actor admin;
+  std::shared_ptr<learned::model_registry> learned_models;
+  std::shared_ptr<std::atomic<bool>> stop_training = std::make_shared<std::atomic<bool>>(false);
+  learned::trainer_actor trainer;
+  learned::inference_actor inference;
   caf::actor bridge;
   std::unique_ptr<gateway_server> gateway;
   std::chrono::milliseconds timeout{10'000};
@@ -68,6 +77,7 @@ struct node::impl {
   }
 
   void start();
+  void start_learned(shard_options& so);
   void check_alive();
   void shutdown();
 };
@@ -89,6 +99,8 @@ void node::impl::start() {
   db = std::move(*opened);
   sys = std::make_unique<caf::actor_system>(sys_cfg);
   shard_options so;
+  if (cfg.learned.enabled)
+    start_learned(so);
   so.idle_passivation_us = cfg.profiles.idle_passivation.count();
   so.checkpoint_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.profiles.checkpoint_interval);
@@ -128,6 +140,28 @@ void node::impl::start() {
     gateway_context{&cfg, bridge, router, admin, timeout}, cfg.node.rpc_listen);
 }
 
+// The learned model's runtime: the models published before (a corrupt one
+// is reported and skipped, never fatal), the trainer on its own thread, and
+// the inference service the shards ask.
+void node::impl::start_learned(shard_options& so) {
+  learned::set_torch_threads(1); // small inferences must not wake a pool
+  learned_models = std::make_shared<learned::model_registry>();
+  auto reloaded = learned::reload_published(*db, *learned_models);
+  for (auto& problem : reloaded.problems)
+    fprintf(stderr, "prescientd: learned model: %s\n", problem.c_str());
+  learned::trainer_options to;
+  to.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+    cfg.learned.train_interval);
+  to.history_us = cfg.learned.history.count();
+  to.min_new_events = cfg.learned.min_new_events;
+  to.model.time_budget_s = std::chrono::duration<double>(cfg.learned.time_budget).count();
+  to.model.cancel = stop_training;
+  trainer = learned::spawn_trainer(*sys, *db, learned_models, to);
+  inference = learned::spawn_inference(*sys, learned_models);
+  so.learned_models = learned_models;
+  so.inference = inference;
+}
+
 // Shards and brokers recover from storage when they start; one that failed
 // has quit, and the node must not serve with a hole in its ring.
 void node::impl::check_alive() {
@@ -157,6 +191,7 @@ void node::impl::shutdown() {
   stopped = true;
   if (gateway)
     gateway->stop();
+  stop_training->store(true); // a run in progress stops at its next step
   if (sys) {
     caf::scoped_actor self{*sys};
     for (auto& s : shards)
@@ -173,12 +208,18 @@ void node::impl::shutdown() {
     self->send_exit(router, caf::exit_reason::user_shutdown);
     self->send_exit(admin, caf::exit_reason::user_shutdown);
     self->send_exit(bridge, caf::exit_reason::user_shutdown);
+    if (trainer)
+      self->send_exit(trainer, caf::exit_reason::user_shutdown);
+    if (inference)
+      self->send_exit(inference, caf::exit_reason::user_shutdown);
   }
   shards.clear();
   brokers.clear();
   router = nullptr;
   admin = nullptr;
   bridge = nullptr;
+  trainer = nullptr;
+  inference = nullptr;
   sys.reset(); // waits for every actor to finish
   db.reset();  // flushes and closes RocksDB
 }

@@ -505,8 +505,10 @@ next_app_model::train(const std::vector<std::vector<step>>& sequences, uint32_t 
       loss_n += size_t(n.item<double>());
       ++rep.steps;
       if (rep.steps >= o.max_steps) stop = true;
-      if (o.time_budget_s > 0
-          && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > o.time_budget_s) {
+      if ((o.time_budget_s > 0
+           && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                > o.time_budget_s)
+          || (o.cancel && o.cancel->load(std::memory_order_relaxed))) {
         stop = true;
         rep.stopped_by_budget = true;
       }

@@ -29,6 +29,10 @@ struct shard_stats {
   uint64_t resident_models = 0;
   uint64_t model_bytes = 0;  ///< resident models, at the last checkpoint
   uint64_t models_reset = 0; ///< stored models unreadable or from another dictionary
+  uint64_t inference_requests = 0; ///< sent to the learned model's service
+  uint64_t inference_replies = 0;  ///< answered (in time for the next use or not)
+  uint64_t learned_uses = 0;       ///< uses predicted with a fresh learned reply
+  uint32_t inference_in_flight = 0;
 };
 
 /// What a broker reports about its data center.
@@ -124,7 +128,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
   return f(caf::meta::type_name("shard_stats"), x.shard, x.resident_profiles,
            x.events_applied, x.log_bytes_since_checkpoint, x.watermark_us,
-           x.resident_models, x.model_bytes, x.models_reset);
+           x.resident_models, x.model_bytes, x.models_reset,
+           x.inference_requests, x.inference_replies, x.learned_uses,
+           x.inference_in_flight);
 }
 
 template <class Inspector>

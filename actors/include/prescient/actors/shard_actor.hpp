@@ -15,6 +15,8 @@
 
 #include "prescient/actors/atoms.hpp"
 #include "prescient/actors/messages.hpp"
+#include "prescient/learned/inference_actor.hpp"
+#include "prescient/learned/model_registry.hpp"
 
 namespace prescient {
 
@@ -56,6 +58,14 @@ struct shard_options {
   bool score_predictions = false; // Default: false
   /// With score_predictions: score each model component too.
   bool score_components = true; // Default: true
+  /// The learned next-app models (optional): what the trainer published,
+  /// and the service that scores users' recent steps with them.
+  std::shared_ptr<const learned::model_registry> learned_models;
+  learned::inference_actor inference;
+  /// Inference requests out at once per shard; beyond them a use sends
+  /// none (its user keeps the online prediction), which sheds load when
+  /// inference is slower than ingest.
+  uint32_t max_inference_in_flight = 32; // Default: 32
 };
 
 /// Spawns a shard that replays its log before it handles any message.

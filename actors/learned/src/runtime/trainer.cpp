@@ -230,6 +230,8 @@ train_outcome trainer::run_tenant(const std::string& tenant, const tenant_histor
     return done(train_result::failed, std::string{"training: "} + e.what());
   }
   o.train_s = seconds_since(t0);
+  if (opts_.model.cancel && opts_.model.cancel->load())
+    return done(train_result::failed, "cancelled: the node is stopping");
   o.train_steps = model->report().steps;
   o.stopped_by_budget = model->report().stopped_by_budget;
   t0 = clock_type::now();

@@ -93,6 +93,20 @@ struct profiles_section {
   uint64_t model_memory = 256u << 20;        // Default: 256 MiB (1 MiB..1 TiB)
 };
 
+/// [learned]: the learned next-app model (LSTM), trained beside the node.
+struct learned_section {
+  /// Train, publish and use learned models.
+  bool enabled = true;                                   // Default: true
+  /// Wall time between training runs.
+  duration train_interval = std::chrono::hours(1);       // Default: "1h" (>= 1m)
+  /// Event time of history a run reads.
+  duration history = std::chrono::hours(24 * 14);        // Default: "14d" (> 0)
+  /// Wall-time budget of one tenant's training.
+  duration time_budget = std::chrono::seconds(120);      // Default: "120s" (> 0)
+  /// New events of a tenant since its last run needed for the next one.
+  uint64_t min_new_events = 1000;                        // Default: 1000
+};
+
 /// [policy]: prewarm decisions.
 struct policy_section {
   duration hold_time = std::chrono::minutes(15); // Default: "15m" (> 0)
@@ -132,6 +146,7 @@ struct node_config {
   storage_section storage;
   ingest_section ingest;
   profiles_section profiles;
+  learned_section learned;
   policy_section policy;
   std::vector<region_config> regions;           // in file order
   std::vector<data_center_config> data_centers; // in file order

@@ -18,6 +18,7 @@
 // to any number of profile actors and used concurrently. LibTorch is not
 // included here (pimpl); only src/next_app_model.cpp sees it.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,9 @@ struct train_options {
   uint64_t seed = 1;         // everything random (init, windows, dropout) derives from it
   size_t max_steps = 100000; // optimiser steps, whatever the epochs say
   double time_budget_s = 0;  // > 0: stop after this much wall time (then NOT deterministic)
+  /// Set (by another thread): stop at the next optimiser step, as when the
+  /// budget runs out (a node that shuts down stops training; not persisted).
+  std::shared_ptr<const std::atomic<bool>> cancel;
   int threads = 1;           // torch intra-op threads (process-wide setting!); <= 0 leaves it
   int device_buckets = 8;    // device ids are hashed into this many embeddings
 };
