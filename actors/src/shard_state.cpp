@@ -121,9 +121,9 @@ caf::expected<uint32_t> shard_state::ingest(const event_batch& events) {
   apply(events);
   // Models leave memory only once written, i.e. at a checkpoint; checkpoint
   // early when the models loaded since the last one overshoot the budget by
-  // a quarter, so that model memory stays bounded (and freed models leave
+  // an eighth, so that model memory stays bounded (and freed models leave
   // holes that the next loads refill, not a heap that only grows).
-  bool models_over = resident_models_ > model_limit_ + model_limit_ / 4;
+  bool models_over = resident_models_ > model_limit_ + model_limit_ / 8;
   if (log_bytes_ >= opts_.checkpoint_bytes || models_over)
     if (auto err = checkpoint())
       // The events are safe in the log; a failed checkpoint is retried on

@@ -112,9 +112,17 @@ tuned_options make_options(const db_options& opts,
   // shardlog: written and deleted in order; no lookups that a filter helps.
   out.families.emplace_back(cf_names[cf_shardlog],
                             base_cf(small, cache, false, true));
-  // profile: point gets on activation; whole-key bloom filter.
-  out.families.emplace_back(cf_names[cf_profile],
-                            base_cf(small, cache, true, true));
+  // profile: point gets on activation; whole-key bloom filter. The blobs
+  // (profile state, user models) share their layout from user to user, so
+  // the last level compresses with a trained ZSTD dictionary.
+  auto profile = base_cf(small, cache, true, true);
+  if (profile.bottommost_compression == rocksdb::kZSTD) {
+    profile.bottommost_compression_opts.enabled = true;
+    profile.bottommost_compression_opts.max_dict_bytes = 16 << 10;
+    profile.bottommost_compression_opts.zstd_max_train_bytes = 100 * (16 << 10);
+    profile.bottommost_compression_opts.level = 3;
+  }
+  out.families.emplace_back(cf_names[cf_profile], profile);
   // ledger: prefix scans over opaque keys; small.
   out.families.emplace_back(cf_names[cf_ledger],
                             base_cf(small, cache, false, true));
