@@ -62,6 +62,12 @@ broker_impl(broker_self self, storage::db* db,
     [self](forecast_atom, uint32_t horizon) -> data_center_forecast {
       return self->state.forecast(static_cast<int>(horizon));
     },
+    [self, refit](hold_atom, const hold_request& r) -> hold_reply {
+      auto out = self->state.hold(r);
+      refit();
+      return out;
+    },
+    [self](tick_atom, int64_t now_us) { self->state.tick(now_us); },
   };
 }
 

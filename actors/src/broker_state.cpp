@@ -45,12 +45,37 @@ bool get_raw(std::string_view& in, T& x) {
 void broker_state::init(storage::db* db, data_center_spec spec) {
   db_ = db;
   spec_ = std::move(spec);
+  threshold_ = prewarm_threshold(spec_.target_precision);
   counters_.status.name = spec_.name;
   counters_.status.region = spec_.region;
 }
 
 std::string broker_state::ledger_key(const std::string& instance) const {
   return "grant/" + spec_.name + "/" + instance;
+}
+
+std::string broker_state::hold_key(const std::string& instance) const {
+  return "hold/" + spec_.name + "/" + instance;
+}
+
+std::string broker_state::encode(const live_hold& h) {
+  auto out = encode(h.what);
+  put_raw(out, h.expires_us);
+  put_raw(out, h.confidence);
+  return out;
+}
+
+bool broker_state::decode(std::string_view in, live_hold& h) {
+  constexpr size_t tail = sizeof h.expires_us + sizeof h.confidence;
+  if (in.size() < tail)
+    return false;
+  auto rest = in.substr(in.size() - tail);
+  return decode(in.substr(0, in.size() - tail), h.what) && get_raw(rest, h.expires_us)
+         && get_raw(rest, h.confidence);
+}
+
+std::string broker_state::next_instance() {
+  return spec_.name + "-" + std::to_string(next_instance_++);
 }
 
 std::string broker_state::encode(const live_grant& g) {
@@ -69,26 +94,51 @@ bool broker_state::decode(std::string_view in, live_grant& g) {
 }
 
 caf::error broker_state::restore() {
-  auto prefix = "grant/" + spec_.name + "/";
-  caf::error bad;
-  auto err = db_->ledger().scan(prefix, [&](std::string_view key,
-                                            std::string_view value) {
-    live_grant g;
-    std::string instance(key.substr(prefix.size()));
-    if (!decode(value, g)) {
-      bad = make_error(actor_errc::storage_failure,
-                       "ledger entry " + std::string(key) + " is unreadable");
-      return;
-    }
-    add(g.resources, +1);
-    // Instance ids are "<dc>-<n>": continue numbering after the largest.
+  // Instance ids are "<dc>-<n>": continue numbering after the largest.
+  auto number_after = [this](const std::string& instance) {
     auto dash = instance.rfind('-');
     if (dash != std::string::npos)
       next_instance_ = std::max<uint64_t>(
         next_instance_, std::strtoull(instance.c_str() + dash + 1, nullptr, 10) + 1);
-    grants_.emplace(std::move(instance), std::move(g));
+  };
+  // Reads every entry under "<kind>/<dc>/" through `take`.
+  auto scan = [&](const std::string& kind, auto&& take) -> caf::error {
+    auto prefix = kind + "/" + spec_.name + "/";
+    caf::error bad;
+    auto err = db_->ledger().scan(prefix, [&](std::string_view key,
+                                              std::string_view value) {
+      if (bad)
+        return;
+      std::string instance(key.substr(prefix.size()));
+      number_after(instance);
+      if (!take(std::move(instance), value))
+        bad = make_error(actor_errc::storage_failure,
+                         "ledger entry " + std::string(key) + " is unreadable");
+    });
+    return err ? err : bad;
+  };
+  auto err = scan("hold", [&](std::string instance, std::string_view value) {
+    live_hold h;
+    if (!decode(value, h))
+      return false;
+    add(h.what.resources, +1);
+    held_cpu_[h.what.tenant] += h.what.resources.cpu_millicores;
+    held_.cpu_millicores += h.what.resources.cpu_millicores;
+    held_.memory_mb += h.what.resources.memory_mb;
+    now_us_ = std::max(now_us_, h.what.time_us);
+    holds_.emplace(std::move(instance), std::move(h));
+    return true;
   });
-  return err ? err : bad;
+  if (err)
+    return err;
+  return scan("grant", [&](std::string instance, std::string_view value) {
+    live_grant g;
+    if (!decode(value, g))
+      return false;
+    add(g.resources, +1);
+    grants_.emplace(std::move(instance), std::move(g));
+    return true;
+  });
 }
 
 bool broker_state::fits(const resource_vector& r) const {
@@ -109,27 +159,54 @@ void broker_state::add(const resource_vector& r, double sign) {
 }
 
 caf::expected<grant> broker_state::claim(const resource_request& r) {
+  tick(r.time_us);
+  if (auto h = find_hold(r.tenant, r.user, r.app); h != holds_.end()) {
+    // A hit: the held capacity becomes the grant (plus whatever the request
+    // needs beyond what was held, if that fits).
+    auto held = h->second.what.resources;
+    add(held, -1);
+    if (fits(r.resources)) {
+      auto instance = h->first;
+      live_grant g{r.tenant, r.user, r.app, r.resources, r.time_us};
+      batch_.clear();
+      db_->ledger().erase(batch_, hold_key(instance));
+      db_->ledger().put(batch_, ledger_key(instance), encode(g));
+      if (auto err = db_->write(batch_)) {
+        add(held, +1);
+        return make_error(actor_errc::storage_failure,
+                          "ledger write failed: " + describe(err));
+      }
+      forget_hold(h);
+      ++counters_.holds_claimed;
+      threshold_.outcome(true);
+      return granted(std::move(instance), std::move(g), grant_path::prewarmed);
+    }
+    add(held, +1); // too small and no room to grow: serve it cold
+  }
   if (!fits(r.resources)) {
     ++counters_.refusals;
     return make_error(actor_errc::no_capacity,
                       "data center " + spec_.name + " has no room for the request");
   }
-  auto instance = spec_.name + "-" + std::to_string(next_instance_);
+  auto instance = next_instance();
   live_grant g{r.tenant, r.user, r.app, r.resources, r.time_us};
   batch_.clear();
   db_->ledger().put(batch_, ledger_key(instance), encode(g));
   if (auto err = db_->write(batch_))
     return make_error(actor_errc::storage_failure,
                       "ledger write failed: " + describe(err));
-  ++next_instance_;
-  add(r.resources, +1);
+  return granted(std::move(instance), std::move(g), grant_path::reactive);
+}
+
+grant broker_state::granted(std::string instance, live_grant g, grant_path path) {
+  add(g.resources, +1);
+  demand_.record(g.app, g.time_us);
   grants_.emplace(instance, std::move(g));
-  ++counters_.grants_reactive;
-  demand_.record(r.app, r.time_us);
+  ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
   grant out;
   out.data_center = spec_.name;
   out.instance = std::move(instance);
-  out.path = grant_path::reactive;
+  out.path = path;
   return out;
 }
 
@@ -152,6 +229,131 @@ caf::error broker_state::release(const std::string& tenant,
   return {};
 }
 
+double broker_state::utilisation() const {
+  const auto& c = spec_.capacity;
+  double u = 0;
+  if (c.cpu_millicores > 0)
+    u = std::max(u, used_.cpu_millicores / c.cpu_millicores);
+  if (c.memory_mb > 0)
+    u = std::max(u, used_.memory_mb / c.memory_mb);
+  return u;
+}
+
+std::unordered_map<std::string, broker_state::live_hold>::iterator
+broker_state::find_hold(const std::string& tenant, const std::string& user,
+                        const std::string& app) {
+  // A user holds one or two instances at a time: a scan is cheapest.
+  auto any = holds_.end();
+  for (auto i = holds_.begin(); i != holds_.end(); ++i) {
+    auto& w = i->second.what;
+    if (w.tenant != tenant || w.user != user)
+      continue;
+    if (w.app == app)
+      return i;
+    any = i;
+  }
+  return any;
+}
+
+void broker_state::forget_hold(std::unordered_map<std::string, live_hold>::iterator i) {
+  auto& r = i->second.what.resources;
+  held_.cpu_millicores -= r.cpu_millicores;
+  held_.memory_mb -= r.memory_mb;
+  held_cpu_[i->second.what.tenant] -= r.cpu_millicores;
+  holds_.erase(i);
+}
+
+bool broker_state::within_reserve(const hold_request& r) const {
+  const auto& c = spec_.capacity;
+  double pool_cpu = spec_.reserve_fraction * c.cpu_millicores;
+  double pool_mem = spec_.reserve_fraction * c.memory_mb;
+  if (held_.cpu_millicores + r.resources.cpu_millicores > pool_cpu
+      || held_.memory_mb + r.resources.memory_mb > pool_mem)
+    return false;
+  auto mine = held_cpu_.find(r.tenant);
+  double tenant_cpu = mine == held_cpu_.end() ? 0 : mine->second;
+  return tenant_cpu + r.resources.cpu_millicores <= r.max_reserve_share * pool_cpu;
+}
+
+hold_reply broker_state::hold(const hold_request& r) {
+  tick(r.time_us);
+  hold_reply out;
+  out.data_center = spec_.name;
+  out.threshold = threshold_.at(utilisation());
+  auto refuse = [&](std::string why) {
+    ++counters_.holds_refused;
+    out.reason = std::move(why);
+    return out;
+  };
+  if (!(r.confidence >= out.threshold))
+    return refuse("confidence " + std::to_string(r.confidence) + " is below "
+                  + std::to_string(out.threshold));
+  auto expires = r.time_us + spec_.hold_time_us;
+  if (r.until_us > r.time_us)
+    expires = std::min(expires, r.until_us);
+  if (auto h = find_hold(r.tenant, r.user, r.app);
+      h != holds_.end() && h->second.what.app == r.app) {
+    // Already held: keep it, for as long as the newer prediction says.
+    out.held = true;
+    out.instance = h->first;
+    out.expires_us = h->second.expires_us = std::max(h->second.expires_us, expires);
+    return out;
+  }
+  if (!within_reserve(r))
+    return refuse("the tenant's share of the reserve, or the reserve, is full");
+  if (!fits(r.resources))
+    return refuse("no room");
+  auto instance = next_instance();
+  live_hold h{{r.tenant, r.user, r.app, r.resources, r.time_us}, expires,
+              r.confidence};
+  batch_.clear();
+  db_->ledger().put(batch_, hold_key(instance), encode(h));
+  if (auto err = db_->write(batch_))
+    return refuse("ledger write failed: " + describe(err));
+  add(r.resources, +1);
+  held_.cpu_millicores += r.resources.cpu_millicores;
+  held_.memory_mb += r.resources.memory_mb;
+  held_cpu_[r.tenant] += r.resources.cpu_millicores;
+  ++counters_.holds_placed;
+  out.held = true;
+  out.instance = instance;
+  out.expires_us = expires;
+  holds_.emplace(std::move(instance), std::move(h));
+  return out;
+}
+
+void broker_state::tick(int64_t now_us) {
+  if (now_us <= now_us_)
+    return;
+  now_us_ = now_us;
+  std::vector<std::string> expired;
+  for (auto& [instance, h] : holds_)
+    if (h.expires_us <= now_us_)
+      expired.push_back(instance);
+  if (expired.empty())
+    return;
+  batch_.clear();
+  for (auto& instance : expired)
+    db_->ledger().erase(batch_, hold_key(instance));
+  if (auto err = db_->write(batch_)) {
+    // Kept until the next tick: capacity held a little longer, nothing leaks.
+    fprintf(stderr, "broker %s: cannot release expired holds: %s\n",
+            spec_.name.c_str(), describe(err).c_str());
+    return;
+  }
+  for (auto& instance : expired) {
+    auto i = holds_.find(instance);
+    auto& w = i->second.what;
+    double idle_s = double(i->second.expires_us - w.time_us) / 1e6;
+    counters_.idle_warm_cpu_s += idle_s * w.resources.cpu_millicores / 1000;
+    counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
+    add(w.resources, -1);
+    ++counters_.holds_expired;
+    threshold_.outcome(false);
+    forget_hold(i);
+  }
+}
+
 data_center_forecast broker_state::forecast(int horizon_steps) const {
   return demand_.forecast(spec_.name, horizon_steps);
 }
@@ -164,6 +366,8 @@ broker_stats broker_state::stats() const {
   s.status.memory_used_mb = used_.memory_mb;
   s.status.instances_granted = grants_.size();
   s.forecast_refits_pending = demand_.refits_pending();
+  s.holds_live = holds_.size();
+  s.prewarm_threshold = threshold_.at(utilisation());
   return s;
 }
 

@@ -1,4 +1,4 @@
-// State of a broker (private): capacity in use and the live grants.
+// State of a broker (private): capacity in use, the live grants and holds.
 #pragma once
 
 #include <string>
@@ -9,6 +9,7 @@
 
 #include "prescient/actors/broker_actor.hpp"
 #include "demand_tracker.hpp"
+#include "prewarm_threshold.hpp"
 #include "prescient/storage/db.hpp"
 
 namespace prescient {
@@ -23,6 +24,9 @@ public:
   caf::error restore();
 
   caf::expected<grant> claim(const resource_request& r);
+  hold_reply hold(const hold_request& r);
+  /// Event time advanced: expired holds are released.
+  void tick(int64_t now_us);
   caf::error release(const std::string& tenant, const std::string& user,
                      const std::string& instance);
   broker_stats stats() const;
@@ -42,9 +46,27 @@ private:
     int64_t time_us = 0;
   };
 
+  struct live_hold {
+    live_grant what;       ///< who, which app, what resources, when placed
+    int64_t expires_us = 0;
+    double confidence = 0;
+  };
+
   std::string ledger_key(const std::string& instance) const;
+  std::string hold_key(const std::string& instance) const;
   static std::string encode(const live_grant& g);
   static bool decode(std::string_view in, live_grant& g);
+  static std::string encode(const live_hold& h);
+  static bool decode(std::string_view in, live_hold& h);
+  std::string next_instance();
+  /// Records a grant whose ledger entry is written; counts and answers it.
+  grant granted(std::string instance, live_grant g, grant_path path);
+  double utilisation() const;
+  /// The user's hold for `app`, else any hold of the user; nullptr if none.
+  std::unordered_map<std::string, live_hold>::iterator
+  find_hold(const std::string& tenant, const std::string& user, const std::string& app);
+  void forget_hold(std::unordered_map<std::string, live_hold>::iterator i);
+  bool within_reserve(const hold_request& r) const;
   bool fits(const resource_vector& r) const;
   void add(const resource_vector& r, double sign);
 
@@ -52,6 +74,11 @@ private:
   data_center_spec spec_;
   resource_vector used_;
   std::unordered_map<std::string, live_grant> grants_; // by instance id
+  std::unordered_map<std::string, live_hold> holds_;   // by instance id
+  resource_vector held_;                               // sum over holds_
+  std::unordered_map<std::string, double> held_cpu_;   // by tenant
+  prewarm_threshold threshold_;
+  int64_t now_us_ = 0; // event time: the latest seen
   uint64_t next_instance_ = 1;
   broker_stats counters_;
   storage::write_batch batch_;

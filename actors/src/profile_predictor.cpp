@@ -123,6 +123,7 @@ profile_predictor::observed profile_predictor::observe(tenant_models::tenant& t,
   predict::event ev{time_s, *app, device, q.session, 1.0f};
   model_->observe(t.model, ev, nullptr, &scratch, ext.get());
   dirty_ = t.dirty = true;
+  out.used = true;
   if (!learned_)
     return out;
   learned_->ring.push(time_s, *app, learned::device_code(e.device), e.session);

@@ -66,6 +66,7 @@ public:
                   bool* reset = nullptr);
 
   struct observed {
+    bool used = false;         ///< the event was a use (and was learned)
     bool learned_used = false; ///< the use was predicted with a fresh learned reply
     bool request = false;      ///< an inference request was written
   };

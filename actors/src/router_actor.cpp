@@ -93,6 +93,37 @@ void ingest(self_ptr self, event_batch& events,
   }
 }
 
+std::string user_key(const std::string& tenant, const std::string& user) {
+  return tenant + '\x1f' + user;
+}
+
+/// Offers the hold to the data centers in rank order until one holds it.
+void place_hold(self_ptr self, hold_request r, std::vector<size_t> ranked,
+                size_t next, caf::typed_response_promise<hold_reply> rp,
+                hold_reply last) {
+  auto& st = self->state;
+  if (next == ranked.size()) {
+    rp.deliver(std::move(last));
+    return;
+  }
+  auto index = ranked[next];
+  self->request(st.opts.data_centers[index].broker, st.opts.timeout, hold_atom::value, r)
+    .then(
+      [self, r, ranked, next, rp, index](hold_reply& reply) mutable {
+        if (reply.held) {
+          self->state.held_at[user_key(r.tenant, r.user)] = index;
+          rp.deliver(std::move(reply));
+          return;
+        }
+        // Below this data center's threshold or out of room: the next may
+        // take it (its threshold and capacity differ).
+        place_hold(self, std::move(r), std::move(ranked), next + 1, rp, std::move(reply));
+      },
+      [self, r, ranked, next, rp, last](caf::error&) mutable {
+        place_hold(self, std::move(r), std::move(ranked), next + 1, rp, std::move(last));
+      });
+}
+
 void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
            size_t next, clock::time_point start,
            caf::typed_response_promise<grant> rp) {
@@ -162,8 +193,30 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         return make_error(actor_errc::region_not_allowed,
                           "tenant '" + r.tenant
                             + "' may use no configured data center");
+      // An existing hold for the user decides first: that is where the
+      // warm instance waits.
+      if (auto h = st.held_at.find(user_key(r.tenant, r.user)); h != st.held_at.end()) {
+        auto at = std::find(ranked.begin(), ranked.end(), h->second);
+        if (at != ranked.end())
+          std::rotate(ranked.begin(), at, at + 1);
+        st.held_at.erase(h);
+      }
       auto rp = self->make_response_promise<grant>();
       claim(self, std::move(r), std::move(ranked), 0, start, rp);
+      return rp;
+    },
+    [self](hold_atom, hold_request& r) -> caf::result<hold_reply> {
+      auto& st = self->state;
+      auto t = st.tenants.find(r.tenant);
+      if (t == st.tenants.end())
+        return make_error(actor_errc::unknown_tenant,
+                          "tenant '" + r.tenant + "' is not configured");
+      r.max_reserve_share = t->second.max_reserve_share;
+      auto ranked = rank_data_centers(st.specs, t->second, r.region);
+      hold_reply none;
+      none.reason = "no data center the tenant may use";
+      auto rp = self->make_response_promise<hold_reply>();
+      place_hold(self, std::move(r), std::move(ranked), 0, rp, std::move(none));
       return rp;
     },
     [self](release_atom, const std::string& tenant, const std::string& user,
@@ -214,6 +267,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       st.last_tick = now;
       for (auto& s : st.opts.shards)
         self->send(s, tick_atom::value, st.watermark_us);
+      for (auto& dc : st.opts.data_centers) // holds expire in event time
+        self->send(dc.broker, tick_atom::value, st.watermark_us);
       if (st.opts.on_watermark && st.watermark_us > 0)
         st.opts.on_watermark(st.watermark_us);
       self->delayed_send(self, st.opts.tick_interval, tick_atom::value);

@@ -19,6 +19,9 @@ struct router_state {
   std::unordered_map<std::string, tenant_policy> tenants;
   std::unordered_map<std::string, size_t> dc_index;
 
+  /// Where each user's latest hold was placed (tenant \x1f user -> data
+  /// center index): the user's claim goes there first.
+  std::unordered_map<std::string, size_t> held_at;
   kpis counters;
   latency_histogram latency;
   int64_t watermark_us = 0;

@@ -28,6 +28,16 @@ void send_inference(shard_self self) {
   }
 }
 
+/// Sends the hold requests the last ingest made; what the router does with
+/// them is its business (a refused hold changes nothing here).
+void send_holds(shard_self self) {
+  auto& router = self->state.router();
+  for (auto& r : self->state.take_hold_requests())
+    if (router)
+      self->request(router, std::chrono::seconds(5), hold_atom::value, std::move(r))
+        .then([](const hold_reply&) {}, [](caf::error&) {});
+}
+
 shard_actor::behavior_type
 shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
            shard_options opts) {
@@ -43,6 +53,7 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
     [self](ingest_atom, const event_batch& events) -> caf::result<uint32_t> {
       auto n = self->state.ingest(events);
       send_inference(self);
+      send_holds(self);
       if (!n)
         return std::move(n.error());
       return *n;
@@ -68,6 +79,9 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
       return true;
     },
     [self](score_atom) -> std::string { return self->state.scores(); },
+    [self](connect_atom, caf::actor& router) {
+      self->state.connect(std::move(router));
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "shard_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <utility>
@@ -157,6 +158,8 @@ void shard_state::apply(const event_batch& events) {
                                       board_ ? &scoring : nullptr, tr,
                                       may_ask ? &request : nullptr);
     learned_uses_ += seen.learned_used ? 1 : 0;
+    if (seen.used && holds_wanted_ && !recovering_)
+      request_hold(e, p, **t);
     if (seen.request) {
       request.tenant = e.tenant;
       request.user_key = std::hash<std::string>{}(key);
@@ -423,6 +426,42 @@ shard_stats shard_state::stats() const {
   s.learned_uses = learned_uses_;
   s.inference_in_flight = infer_in_flight_;
   return s;
+}
+
+void shard_state::request_hold(const usage_event& e, const profile& p,
+                               const tenant_models::tenant& t) {
+  // No data center holds below this; asking would only cost messages.
+  constexpr double lowest_threshold = 0.3;
+  auto& m = *p.predictor().model();
+  double now_s = static_cast<double>(e.time_us) / 1e6;
+  predict::query q{now_s, p.device_index(e.device), 0};
+  auto next = m.predict(t.model, q, 1);
+  if (next.top.empty() || next.confidence < lowest_threshold)
+    return;
+  auto app = next.top.front().app;
+  auto p90 = [&](predict::metric k) {
+    auto q3 = m.usage_of(t.model, app, k);
+    return q3.n > 0 && std::isfinite(q3.p90) ? q3.p90 : 0.0;
+  };
+  hold_request r;
+  r.resources = {p90(predict::metric::cpu), p90(predict::metric::memory),
+                 p90(predict::metric::disk), p90(predict::metric::network),
+                 p90(predict::metric::gpu)};
+  if (r.resources.cpu_millicores <= 0 && r.resources.memory_mb <= 0)
+    return; // never measured: nothing to know what to warm
+  r.tenant = e.tenant;
+  r.user = e.user;
+  r.app = std::string(t.name(app));
+  r.confidence = next.confidence;
+  r.time_us = e.time_us;
+  if (next.window.valid())
+    r.until_us = e.time_us + static_cast<int64_t>(next.window.hi * 1e6);
+  holds_out_.push_back(std::move(r));
+  ++holds_requested_;
+}
+
+std::vector<hold_request> shard_state::take_hold_requests() {
+  return std::exchange(holds_out_, {});
 }
 
 std::vector<learned::infer_request> shard_state::take_inference_requests() {

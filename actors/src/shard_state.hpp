@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
@@ -53,6 +54,16 @@ public:
   const shard_options& options() const noexcept {
     return opts_;
   }
+  /// Hold requests made by the last ingest (to send now).
+  std::vector<hold_request> take_hold_requests();
+  /// Hold requests go to `router` from now on.
+  void connect(caf::actor router) {
+    router_ = std::move(router);
+    holds_wanted_ = static_cast<bool>(router_);
+  }
+  const caf::actor& router() const noexcept {
+    return router_;
+  }
   /// Inference requests made by the last ingest (to send now).
   std::vector<learned::infer_request> take_inference_requests();
   /// A reply to one of them (or its failure: nullopt) for `user_key`.
@@ -73,6 +84,10 @@ private:
   /// Frees the models of the least recently active users until the
   /// resident ones fit the budget. REQUIRES: every model is clean.
   void fit_model_budget();
+  /// After a use: a hold request for the user's most likely next use, when
+  /// it is confident enough to be worth a data center's look.
+  void request_hold(const usage_event& e, const profile& p,
+                    const tenant_models::tenant& t);
   void add_predictions(
     const predict::user_model& m, const tenant_models::tenant& t,
     const std::map<std::string, std::pair<int64_t, std::string>>& last_device,
@@ -98,6 +113,10 @@ private:
   uint64_t inference_replies_ = 0;
   uint64_t learned_uses_ = 0;
   bool recovering_ = false; ///< no inference while replaying the log
+  bool holds_wanted_ = false;
+  caf::actor router_;
+  std::vector<hold_request> holds_out_;
+  uint64_t holds_requested_ = 0;
   size_t resident_models_ = 0; ///< exact after a checkpoint, then counts loads
   size_t model_limit_ = 0;     ///< models that fit the budget (by mean size)
   sealed_chunks sealed_;

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "bridge.hpp"
 #include "gateway_server.hpp"
@@ -115,6 +116,8 @@ void node::impl::start() {
   for (auto& dc : cfg.data_centers) {
     data_center_spec spec{dc.name, dc.region, dc.capacity, dc.latency_ms,
                           dc.price_on_demand, dc.price_spot};
+    spec.hold_time_us = cfg.policy.hold_time.count();
+    spec.target_precision = cfg.policy.prewarm_threshold;
     auto b = spawn_broker(*sys, *db, spec);
     brokers.push_back(b);
     ro.data_centers.push_back({std::move(spec), b});
@@ -125,6 +128,9 @@ void node::impl::start() {
   auto* dbp = db.get();
   ro.on_watermark = [dbp](int64_t us) { dbp->set_event_time(us); };
   router = spawn_router(*sys, std::move(ro));
+  if (!cfg.data_centers.empty()) // confident predictions become holds
+    for (auto& s : shards)
+      caf::anon_send(s, connect_atom::value, caf::actor_cast<caf::actor>(router));
   admin_options ao;
   ao.node_id = cfg.node.id;
   ao.shards = shards;

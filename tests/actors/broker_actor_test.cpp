@@ -138,3 +138,115 @@ TEST_CASE_METHOD(broker_fixture, "a broker forecasts the daily shape of the dema
   }
   CHECK(day / (8 * 12) > 3 * (night / (288 - 8 * 12)));
 }
+
+// ---- holds: pre-warmed capacity for predicted uses, in event time
+namespace {
+
+constexpr int64_t t0 = 1'750'000'000'000'000;
+constexpr int64_t minute = 60'000'000;
+
+hold_reply hold(test::actor_fixture& f, const broker_actor& b, const std::string& user,
+                double confidence, int64_t at, double cpu = 500, double share = 1) {
+  hold_request r;
+  r.tenant = "demo";
+  r.user = user;
+  r.app = "ide";
+  r.resources = {cpu, 1024, 0, 0, 0};
+  r.confidence = confidence;
+  r.time_us = at;
+  r.max_reserve_share = share;
+  hold_reply out;
+  (*f.self)->request(b, f.timeout, hold_atom::value, r)
+    .receive([&](hold_reply& x) { out = std::move(x); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  return out;
+}
+
+caf::expected<grant> claim_at(test::actor_fixture& f, const broker_actor& b,
+                              const std::string& user, int64_t at) {
+  resource_request r{"demo", user, "d", "ide", "eu-west", at, {500, 1024, 0, 0, 0}};
+  caf::expected<grant> out{caf::error{}};
+  (*f.self)->request(b, f.timeout, claim_atom::value, r)
+    .receive([&](grant& g) { out = std::move(g); },
+             [&](caf::error& e) { out = std::move(e); });
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(broker_fixture, "a hold is claimed as a prewarmed grant, once") {
+  auto b = spawn_broker(*sys, *db, spec);
+  auto h = hold(*this, b, "ann", 0.95, t0);
+  REQUIRE(h.held);
+  CHECK(h.expires_us == t0 + 15 * minute);
+  CHECK(h.threshold == Approx(0.8));
+  CHECK(stats(b).status.cpu_used_millicores == Approx(500));
+  auto g = claim_at(*this, b, "ann", t0 + 2 * minute);
+  REQUIRE(g);
+  CHECK(g->path == grant_path::prewarmed);
+  CHECK(g->instance == h.instance); // the warm instance itself
+  auto again = claim_at(*this, b, "ann", t0 + 3 * minute);
+  REQUIRE(again);
+  CHECK(again->path == grant_path::reactive); // the hold was used up
+  auto s = stats(b);
+  CHECK(s.holds_claimed == 1);
+  CHECK(s.holds_live == 0);
+  CHECK(s.status.cpu_used_millicores == Approx(1000)); // two live grants
+}
+
+TEST_CASE_METHOD(broker_fixture, "a hold below the threshold is refused; an unclaimed one expires") {
+  auto b = spawn_broker(*sys, *db, spec);
+  auto low = hold(*this, b, "bob", 0.5, t0);
+  CHECK_FALSE(low.held);
+  CHECK(low.reason.find("below") != std::string::npos);
+  REQUIRE(hold(*this, b, "bob", 0.9, t0).held);
+  (*self)->send(b, tick_atom::value, t0 + 16 * minute);
+  auto s = stats(b);
+  CHECK(s.holds_expired == 1);
+  CHECK(s.holds_live == 0);
+  CHECK(s.status.cpu_used_millicores == Approx(0));
+  CHECK(s.idle_warm_cpu_s == Approx(0.5 * 15 * 60)); // half a core, 15 minutes
+  CHECK(s.prewarm_threshold > 0.8);                  // a miss raises it
+  CHECK(claim_at(*this, b, "bob", t0 + 17 * minute)->path == grant_path::reactive);
+}
+
+TEST_CASE_METHOD(broker_fixture, "the threshold falls while holds are claimed more often than the target") {
+  auto b = spawn_broker(*sys, *db, spec);
+  for (int i = 0; i < 20; ++i) {
+    auto at = t0 + i * minute;
+    REQUIRE(hold(*this, b, "cat", 0.99, at).held);
+    auto g = claim_at(*this, b, "cat", at + 1);
+    REQUIRE(g->path == grant_path::prewarmed);
+    REQUIRE_FALSE(release(b, "cat", g->instance));
+  }
+  CHECK(stats(b).prewarm_threshold < 0.8 - 0.05);
+}
+
+TEST_CASE_METHOD(broker_fixture, "one tenant cannot take the whole reserve") {
+  auto b = spawn_broker(*sys, *db, spec); // 4000 mc: reserve 2000, share 0.5 -> 1000
+  CHECK(hold(*this, b, "u1", 0.9, t0, 600, 0.5).held);
+  auto over = hold(*this, b, "u2", 0.9, t0, 600, 0.5);
+  CHECK_FALSE(over.held);
+  CHECK(over.reason.find("share") != std::string::npos);
+  CHECK(stats(b).holds_refused == 1);
+}
+
+TEST_CASE_METHOD(broker_fixture, "holds survive a crash of the broker through the ledger") {
+  auto b = spawn_broker(*sys, *db, spec);
+  auto h = hold(*this, b, "dan", 0.9, t0);
+  REQUIRE(h.held);
+  (*self)->send_exit(b, caf::exit_reason::kill);
+  (*self)->wait_for(b);
+  auto again = spawn_broker(*sys, *db, spec);
+  auto s = stats(again);
+  CHECK(s.holds_live == 1);
+  CHECK(s.status.cpu_used_millicores == Approx(500));
+  auto g = claim_at(*this, again, "dan", t0 + minute);
+  REQUIRE(g);
+  CHECK(g->path == grant_path::prewarmed);
+  CHECK(g->instance == h.instance);
+  // Expiry after a restart releases what the ledger held.
+  REQUIRE(hold(*this, again, "eve", 0.9, t0 + minute).held);
+  (*self)->send(again, tick_atom::value, t0 + 30 * minute);
+  CHECK(stats(again).holds_live == 0);
+}

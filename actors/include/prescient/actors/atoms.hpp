@@ -18,5 +18,7 @@ using erase_atom = caf::atom_constant<caf::atom("erase")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using forecast_atom = caf::atom_constant<caf::atom("forecast")>;
 using score_atom = caf::atom_constant<caf::atom("score")>;
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
 
 } // namespace prescient

@@ -1,8 +1,11 @@
 // The data-center broker: owns every capacity decision of one data center.
-// This version accounts capacity and serves claims on the reactive path
-// (the provider's ordinary provisioning); every grant is recorded in the
-// ledger before it is answered, so a restarted broker knows what is out and
-// leaks nothing. It forecasts its demand from the claims it serves.
+// It accounts capacity, holds warm capacity for users whose next use is
+// predicted confidently enough (holds expire unclaimed after the hold time,
+// in event time), and serves claims: from the user's hold when there is one
+// (prewarmed), else on the reactive path (the provider's ordinary
+// provisioning). Every grant and hold is recorded in the ledger before it
+// is answered, so a restarted broker knows what is out and leaks nothing.
+// It forecasts its demand from the claims it serves.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +33,14 @@ struct data_center_spec {
   std::map<std::string, double> latency_ms; ///< from each region
   double price_on_demand = 0;               ///< per core-hour
   double price_spot = 0;                    ///< per core-hour
+  /// Pre-warming: how long a hold waits for its claim (event time).
+  int64_t hold_time_us = 15LL * 60 * 1'000'000; // Default: 15 min
+  /// Share of hold outcomes that must be claims; the confidence threshold
+  /// adapts to it (see prewarm_threshold.hpp). Also the starting threshold.
+  double target_precision = 0.8; // Default: 0.8
+  /// Share of the capacity holds may take together (the reserve), so the
+  /// reactive path always has room.
+  double reserve_fraction = 0.5; // Default: 0.5
 };
 
 using broker_actor = caf::typed_actor<
@@ -41,7 +52,12 @@ using broker_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<broker_stats>,
   /// Forecast of the requests this data center will serve, for the given
   /// number of 5-minute steps (1..2016), from the demand it has served.
-  caf::replies_to<forecast_atom, uint32_t>::with<data_center_forecast>>;
+  caf::replies_to<forecast_atom, uint32_t>::with<data_center_forecast>,
+  /// Holds warm capacity for a predicted use, if the prediction is
+  /// confident enough for this data center and the tenant's share allows.
+  caf::replies_to<hold_atom, hold_request>::with<hold_reply>,
+  /// Advances event time: holds past their expiry are released.
+  caf::reacts_to<tick_atom, int64_t>>;
 
 /// Spawns the broker; it restores its grants from the ledger first.
 broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,

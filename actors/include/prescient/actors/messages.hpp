@@ -35,6 +35,30 @@ struct shard_stats {
   uint32_t inference_in_flight = 0;
 };
 
+/// A profile predicts that its user will soon use an app: hold warm
+/// capacity for the user until the use claims it or the hold expires.
+struct hold_request {
+  std::string tenant;
+  std::string user;
+  std::string app;
+  std::string region;         ///< the user's region ("" = any)
+  resource_vector resources;  ///< what the app's runs use (p90)
+  double confidence = 0;      ///< calibrated probability of the use
+  int64_t time_us = 0;        ///< event time of the prediction
+  int64_t until_us = 0;       ///< end of the predicted window (0 = hold time)
+  double max_reserve_share = 1; ///< of the reserve the tenant may hold (router fills it)
+};
+
+/// What a broker did with a hold request.
+struct hold_reply {
+  bool held = false;
+  std::string data_center;
+  std::string instance;
+  int64_t expires_us = 0;
+  double threshold = 0;  ///< the confidence the data center required
+  std::string reason;    ///< why not, when not held
+};
+
 /// What a broker reports about its data center.
 struct broker_stats {
   data_center_status status;
@@ -44,6 +68,14 @@ struct broker_stats {
   uint64_t refusals = 0; ///< claims refused for lack of capacity
   uint64_t releases = 0;
   uint32_t forecast_refits_pending = 0; ///< demand forecasters being refitted
+  uint64_t holds_placed = 0;
+  uint64_t holds_claimed = 0;   ///< claims served from a hold (hits)
+  uint64_t holds_expired = 0;   ///< released unclaimed (wrong guesses)
+  uint64_t holds_refused = 0;   ///< below the threshold, over a share, no room
+  uint64_t holds_live = 0;
+  double idle_warm_cpu_s = 0;   ///< held, never claimed: core-seconds
+  double idle_warm_mb_s = 0;    ///< held, never claimed: MB-seconds
+  double prewarm_threshold = 0; ///< confidence needed now
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -137,7 +169,22 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
   return f(caf::meta::type_name("broker_stats"), x.status, x.grants_reactive,
            x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases,
-           x.forecast_refits_pending);
+           x.forecast_refits_pending, x.holds_placed, x.holds_claimed,
+           x.holds_expired, x.holds_refused, x.holds_live, x.idle_warm_cpu_s,
+           x.idle_warm_mb_s, x.prewarm_threshold);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hold_request& x) {
+  return f(caf::meta::type_name("hold_request"), x.tenant, x.user, x.app,
+           x.region, x.resources, x.confidence, x.time_us, x.until_us,
+           x.max_reserve_share);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hold_reply& x) {
+  return f(caf::meta::type_name("hold_reply"), x.held, x.data_center,
+           x.instance, x.expires_us, x.threshold, x.reason);
 }
 
 template <class Inspector>

@@ -53,6 +53,9 @@ using router_actor = caf::typed_actor<
   /// Events of any users; replies with the count once all are durable.
   caf::replies_to<ingest_atom, event_batch>::with<uint32_t>,
   caf::replies_to<claim_atom, resource_request>::with<grant>,
+  /// A profile's confident prediction: hold warm capacity for it in the
+  /// best data center the tenant may use that accepts it.
+  caf::replies_to<hold_atom, hold_request>::with<hold_reply>,
   /// (tenant, user, data center, instance)
   caf::replies_to<release_atom, std::string, std::string, std::string,
                   std::string>::with<bool>,

@@ -40,7 +40,10 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<erase_atom, std::string, std::string>::with<bool>,
   /// The scores of the predictions made so far (a serialized
   /// predict::scoreboard); empty unless shard_options::score_predictions.
-  caf::replies_to<score_atom>::with<std::string>>;
+  caf::replies_to<score_atom>::with<std::string>,
+  /// Where to send hold requests for confident predictions (the router);
+  /// none are made before.
+  caf::reacts_to<connect_atom, caf::actor>>;
 
 struct shard_options {
   uint16_t id = 0;
