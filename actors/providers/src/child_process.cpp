@@ -147,8 +147,15 @@ bool try_reap(child_process& c) {
   // be reused while we kill what is left of its group; then reap.
   siginfo_t info;
   std::memset(&info, 0, sizeof info);
-  if (::waitid(P_PID, c.pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0
-      || info.si_pid != c.pid)
+  if (::waitid(P_PID, c.pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    // ECHILD: someone else reaped it (or SIGCHLD is ignored): it is gone.
+    if (errno != ECHILD)
+      return false;
+    c.reaped = true;
+    close_channel(c);
+    return true;
+  }
+  if (info.si_pid != c.pid)
     return false;
   ::kill(-c.pid, SIGKILL);
   while (::waitpid(c.pid, &c.status, 0) < 0 && errno == EINTR) {
