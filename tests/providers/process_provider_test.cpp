@@ -3,6 +3,7 @@
 #include "prescient/providers/process_provider.hpp"
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -293,6 +294,26 @@ TEST_CASE("a process that exits before it is ready is reported with its output")
   CHECK(ev.error.message.find("giving up before READY") != std::string::npos);
   CHECK(p.list().empty());
   CHECK(p.used().cpu_millicores == 0);
+  CHECK(no_children());
+}
+
+TEST_CASE("a ready process that dies is reported and never handed over") {
+  process_provider p(config());
+  REQUIRE_FALSE(p.provision_warm(test_app(), "d", 0));
+  REQUIRE(wait_event(p, "d").kind == provider_event::kind_t::ready);
+  auto pid = p.list()[0].pid;
+  ::kill(static_cast<pid_t>(pid), SIGKILL);
+  REQUIRE(gone(pid)); // dead; a zombie until the provider reaps it
+  auto h = p.hand_over("d", 0);
+  REQUIRE_FALSE(h);
+  CHECK(h.error().code == provider_errc::exited_early);
+  CHECK(h.error().message.find("killed by signal 9") != std::string::npos);
+  auto events = p.poll(0); // reaped already: reported at once
+  REQUIRE(events.size() == 1);
+  auto& ev = events[0];
+  CHECK(ev.kind == provider_event::kind_t::failed);
+  CHECK(ev.error.message.find("after it was ready") != std::string::npos);
+  CHECK(p.list().empty());
   CHECK(no_children());
 }
 

@@ -210,6 +210,13 @@ std::optional<time_us> process_provider::next_poll(time_us) const {
 
 outcome<handover> process_provider::hand_over(const std::string& id,
                                               time_us) {
+  // A child that died since the last poll must not be granted; the next
+  // poll() reports it as failed.
+  auto i = children_.find(id);
+  if (i != children_.end() && try_reap(i->second->proc))
+    return provider_error{provider_errc::exited_early,
+                          "instance " + id + " has exited: "
+                            + describe_end(i->second->proc)};
   // The endpoint is known since READY: handing it over costs nothing more.
   return table_->hand_over(id, now_us(), 0);
 }

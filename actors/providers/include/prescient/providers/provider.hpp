@@ -65,7 +65,8 @@ struct instance_info {
   int64_t pid = 0;          ///< process group leader; 0 when not a process
 };
 
-/// What poll() reports. Failed instances are gone, their capacity free.
+/// What poll() reports. Failed instances are gone, their capacity free; an
+/// instance can fail in any state (a process can die after it was ready).
 struct provider_event {
   enum class kind_t { ready, failed } kind = kind_t::ready;
   std::string instance;
@@ -119,7 +120,8 @@ public:
   virtual std::optional<time_us> next_poll(time_us now) const = 0;
 
   /// Gives a ready instance to a request, exactly once. Fails with
-  /// unknown_instance, not_ready or already_handed_over.
+  /// unknown_instance, not_ready or already_handed_over, or exited_early
+  /// when it died since the last poll (which then reports it failed).
   [[nodiscard]] virtual outcome<handover> hand_over(const std::string& id,
                                                     time_us now)
     = 0;
