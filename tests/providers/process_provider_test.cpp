@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -333,6 +335,63 @@ TEST_CASE("start-up and warm-up steps are bounded by their timeouts") {
   CHECK(ev.error.message.find("step 2 ('load part 1')") != std::string::npos);
   CHECK(p.list().empty());
   CHECK(no_children());
+}
+
+TEST_CASE("after a crash, a new provider adopts and releases the survivors") {
+  char dir_template[] = "/tmp/prescient-providers-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  auto cfg = config();
+  cfg.state_dir = std::string(dir_template) + "/state";
+  // A node that crashes: its provider never runs its destructor. The
+  // children ignore the end of their stdin, so they survive it.
+  pid_t node = ::fork();
+  REQUIRE(node >= 0);
+  if (node == 0) {
+    auto* p = new process_provider(cfg); // leaked on purpose: the crash
+    bool ok = !p->provision_warm(test_app({"--ignore-term"}, 1), "kept", 0)
+              && !p->provision_cold(test_app({"--ignore-term"}), "stray", 0);
+    for (int i = 0; ok && i < 5000; ++i) {
+      p->poll(0);
+      auto l = p->list();
+      if (l.size() == 2 && l[0].state == instance_state::ready
+          && l[1].state == instance_state::ready)
+        ::_exit(0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::_exit(1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(node, &status, 0) == node);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+
+  int64_t kept_pid = 0;
+  {
+    process_provider p(cfg);
+    auto l = p.list();
+    REQUIRE(l.size() == 2);
+    CHECK(l[0].id == "kept");
+    CHECK(l[1].id == "stray");
+    CHECK(l[0].state == instance_state::handed_over);
+    CHECK(p.used().cpu_millicores == 2000);
+    CHECK(fetch(l[0].endpoint).find("hello steps=1 instance=kept") == 0);
+    kept_pid = l[0].pid;
+    auto stray_pid = l[1].pid;
+    CHECK(alive(kept_pid));
+    // The restarted broker's ledger knows only "kept".
+    REQUIRE_FALSE(p.release("stray", 0));
+    wait_reaped(p);
+    CHECK(gone(stray_pid));
+    CHECK(p.poll(0).empty());
+    CHECK(alive(kept_pid));
+  } // the destructor kills the adopted one too
+  CHECK(gone(kept_pid));
+  // Nothing is left to adopt.
+  {
+    process_provider again(cfg);
+    CHECK(again.list().empty());
+  }
+  std::filesystem::remove_all(dir_template);
 }
 
 TEST_CASE("reconciliation releases real processes the ledger lacks") {

@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include "instance_files.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -143,6 +145,14 @@ void signal_group(const child_process& c, int sig) {
 bool try_reap(child_process& c) {
   if (c.reaped)
     return true;
+  if (c.adopted) {
+    // Its parent (init, or a subreaper) reaps it; we can only see it go.
+    if (process_start_ticks(c.pid) == c.start_ticks)
+      return false;
+    ::kill(-c.pid, SIGKILL); // whatever is left of its group
+    c.reaped = true;
+    return true;
+  }
   // WNOWAIT leaves the child a zombie, so its pid (= the group id) cannot
   // be reused while we kill what is left of its group; then reap.
   siginfo_t info;
@@ -170,6 +180,10 @@ void kill_and_reap(child_process& c) {
   if (c.reaped)
     return;
   signal_group(c, SIGKILL);
+  if (c.adopted) {
+    c.reaped = true; // SIGKILL cannot be refused; its parent reaps it
+    return;
+  }
   while (::waitpid(c.pid, &c.status, 0) < 0 && errno == EINTR) {
     // retry
   }
@@ -186,7 +200,9 @@ std::string describe_exit(int status) {
 }
 
 std::string describe_end(const child_process& c) {
-  std::string out = c.reaped ? describe_exit(c.status) : "closed its output";
+  std::string out = c.adopted  ? "ended (adopted after a restart: status unknown)"
+                    : c.reaped ? describe_exit(c.status)
+                               : "closed its output";
   if (!c.tail.empty()) {
     out += "; last output:";
     for (auto& line : c.tail)

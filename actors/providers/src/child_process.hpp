@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ struct child_process {
   std::deque<std::string> tail; ///< its last lines that were not protocol
   bool reaped = false;
   int status = 0; ///< waitpid status, once reaped
+  /// Found after a restart, not our child: it cannot be waited for, so its
+  /// end is seen when its pid no longer has this start time.
+  bool adopted = false;
+  uint64_t start_ticks = 0;
 };
 
 /// Starts `argv` (argv[0] looked up in PATH) with the provider's

@@ -53,6 +53,12 @@ provider_error instance_table::admit(const app_template& app,
   return {};
 }
 
+void instance_table::adopt(instance_info info) {
+  add(info.resources, +1);
+  auto id = info.id;
+  records_[id].info = std::move(info);
+}
+
 instance_record* instance_table::find(const std::string& id) {
   auto i = records_.find(id);
   return i == records_.end() ? nullptr : &i->second;

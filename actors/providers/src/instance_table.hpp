@@ -38,6 +38,10 @@ public:
   provider_error admit(const app_template& app, const std::string& id,
                        bool warm, time_us now, instance_record*& out);
 
+  /// Takes over an instance found after a restart, whatever the capacity:
+  /// it exists and holds its resources.
+  void adopt(instance_info info);
+
   /// The live instance, or nullptr.
   instance_record* find(const std::string& id);
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "instance_files.hpp"
 #include "instance_table.hpp"
 #include "tcp_probe.hpp"
 
@@ -28,6 +29,7 @@ bool starts_with(const std::string& s, const char* prefix) {
 
 struct process_provider::child {
   enum class phase_t { starting, warming, ready } phase = phase_t::starting;
+  std::string id;
   child_process proc;
   std::vector<std::string> steps; // empty for a cold instance
   size_t acked = 0;               // steps answered OK
@@ -46,7 +48,54 @@ time_us process_provider::now_us() {
 process_provider::process_provider(process_config cfg)
   : cfg_(std::move(cfg)),
     table_(std::make_unique<instance_table>(cfg_.capacity)) {
-  // nop
+  if (!cfg_.state_dir.empty())
+    adopt_survivors();
+}
+
+void process_provider::adopt_survivors() {
+  for (auto& f : read_instance_files(cfg_.state_dir)) {
+    auto ticks = process_start_ticks(f.pid);
+    if (ticks == 0 || ticks != f.start_ticks || children_.count(f.id) != 0) {
+      remove_instance_file(cfg_.state_dir, f.id); // gone, or a reused pid
+      continue;
+    }
+    instance_info info;
+    info.id = f.id;
+    info.app = f.app;
+    info.state = instance_state::handed_over;
+    info.resources = f.resources;
+    info.endpoint = f.endpoint;
+    info.pid = f.pid;
+    table_->adopt(info);
+    auto c = std::make_unique<child>();
+    c->id = f.id;
+    c->phase = child::phase_t::ready;
+    c->proc.pid = f.pid;
+    c->proc.adopted = true;
+    c->proc.start_ticks = ticks;
+    children_.emplace(f.id, std::move(c));
+  }
+}
+
+void process_provider::record(const std::string& id, const child& c) {
+  if (cfg_.state_dir.empty())
+    return;
+  auto* rec = table_->find(id);
+  instance_file f;
+  f.id = id;
+  f.app = rec->info.app;
+  f.endpoint = rec->info.endpoint;
+  f.pid = c.proc.pid;
+  f.start_ticks = c.proc.start_ticks;
+  f.resources = rec->info.resources;
+  // TODO(robustness): surface a failed write; today the child still runs
+  // and is only unrecoverable after a crash.
+  static_cast<void>(write_instance_file(cfg_.state_dir, f));
+}
+
+void process_provider::forget(const std::string& id) {
+  if (!cfg_.state_dir.empty())
+    remove_instance_file(cfg_.state_dir, id);
 }
 
 process_provider::~process_provider() {
@@ -83,6 +132,9 @@ provider_error process_provider::provision(const app_template& app,
     return err;
   }
   rec->info.pid = c->proc.pid;
+  c->id = id;
+  c->proc.start_ticks = process_start_ticks(c->proc.pid);
+  record(id, *c);
   if (warm)
     c->steps = app.warmup_steps;
   c->step_timeout_us = ms_to_us(app.step_timeout);
@@ -106,6 +158,14 @@ provider_error process_provider::provision_cold(const app_template& app,
 bool process_provider::advance(const std::string& id, child& c, time_us now,
                                provider_error& error) {
   using phase_t = child::phase_t;
+  if (c.proc.adopted) {
+    // No line channel to it any more: only its end can be seen.
+    if (!try_reap(c.proc))
+      return true;
+    error = {provider_errc::exited_early,
+             "adopted instance " + id + " " + describe_end(c.proc)};
+    return false;
+  }
   auto& rec = *table_->find(id);
   auto send_step = [&] {
     c.deadline = now + c.step_timeout_us;
@@ -114,6 +174,7 @@ bool process_provider::advance(const std::string& id, child& c, time_us now,
   auto started = [&](std::string endpoint) {
     rec.started_at = now;
     rec.info.endpoint = std::move(endpoint);
+    record(id, c);
     if (c.steps.empty()) {
       c.phase = phase_t::ready;
       rec.ready_at = now;
@@ -189,6 +250,7 @@ std::vector<provider_event> process_provider::poll(time_us) {
     out.push_back({provider_event::kind_t::failed, id, std::move(error)});
     // A failed child gets no grace: it is of no use to anyone.
     kill_and_reap(c->proc);
+    forget(id);
     table_->erase(id);
     i = children_.erase(i);
   }
@@ -243,10 +305,15 @@ void process_provider::finish_dying(time_us now, bool force) {
       kill_and_reap(c);
     else if (!try_reap(c) && now >= (*i)->kill_at)
       signal_group(c, SIGKILL); // reaped at a later poll
-    if (c.reaped)
-      i = dying_.erase(i);
-    else
+    if (!c.reaped) {
       ++i;
+      continue;
+    }
+    // Only now: a crash during the grace leaves the record for adoption.
+    // (Unless the id is live again: the record is the new instance's.)
+    if (children_.count((*i)->id) == 0)
+      forget((*i)->id);
+    i = dying_.erase(i);
   }
 }
 

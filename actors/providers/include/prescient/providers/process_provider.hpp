@@ -9,7 +9,13 @@
 // grace period, then reaped (no zombies). shutdown() and the destructor do
 // the same for every child and wait for them, bounded by the grace period,
 // so no process outlives the provider object. If the whole program dies
-// instead, each child sees end of file on its stdin and is expected to exit.
+// instead, each child sees end of file on its stdin and is expected to exit;
+// for children that do not, a provider with a state directory keeps one
+// record per child there, and the next provider on that directory adopts
+// the survivors: list() shows them (as handed_over, with their endpoint:
+// the provider cannot tell whether they were granted), and release() kills
+// them, so the restarted broker keeps what its ledger knows and nothing
+// leaks.
 //
 // Spawning is posix_spawnp (no fork of a large, multi-threaded broker
 // process); the child's stdin, stdout and stderr are one end of a Unix
@@ -39,10 +45,15 @@ struct process_config {
   /// Extra environment "NAME=value" for every child, on top of the
   /// provider's own and PRESCIENT_INSTANCE=<instance id>.
   std::vector<std::string> environment;
+  /// Where the records of live children are kept (created if missing; its
+  /// parent must exist), for adoption after a crash. One provider per
+  /// directory at a time.
+  std::string state_dir;                           // Default: "" = none
 };
 
 class process_provider final : public provider {
 public:
+  /// Adopts the survivors recorded in cfg.state_dir, if set.
   explicit process_provider(process_config cfg);
   /// shutdown(): no child outlives the provider.
   ~process_provider() override;
@@ -86,6 +97,10 @@ private:
   bool advance(const std::string& id, child& c, time_us now,
                provider_error& error);
   void finish_dying(time_us now, bool force);
+  void adopt_survivors();
+  /// Records the child in the state directory (if any), or forgets it.
+  void record(const std::string& id, const child& c);
+  void forget(const std::string& id);
 
   process_config cfg_;
   std::unique_ptr<instance_table> table_;
