@@ -1,143 +1,19 @@
 // The process provider with real processes of provider_test_app
-// (warm_app.cpp). Time bounds are generous (seconds): the machine is shared.
+// (warm_app.cpp): start-up, warm-up steps, hand-over, release, failures.
 #include "prescient/providers/process_provider.hpp"
 
-#include <arpa/inet.h>
 #include <signal.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <filesystem>
-#include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <set>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "process_fixture.hpp"
+
 using namespace prescient;
 using namespace prescient::providers;
-
-namespace {
-
-constexpr time_us seconds = 1'000'000;
-
-process_config config() {
-  process_config cfg;
-  cfg.capacity.cpu_millicores = 4000;
-  cfg.grace = std::chrono::milliseconds(300);
-  return cfg;
-}
-
-app_template test_app(std::vector<std::string> args = {}, size_t steps = 0) {
-  app_template t;
-  t.name = "warm-app";
-  t.command = {PROVIDER_TEST_APP};
-  t.command.insert(t.command.end(), args.begin(), args.end());
-  for (size_t i = 0; i < steps; ++i)
-    t.warmup_steps.push_back("load part " + std::to_string(i));
-  t.resources.cpu_millicores = 1000;
-  t.start_timeout = std::chrono::seconds(10);
-  t.step_timeout = std::chrono::seconds(10);
-  return t;
-}
-
-/// Polls until `id` is reported (ready or failed), at most 15 s. An
-/// instance that a poll for another one found ready counts as reported.
-provider_event wait_event(process_provider& p, const std::string& id) {
-  auto until = process_provider::now_us() + 15 * seconds;
-  while (process_provider::now_us() < until) {
-    for (auto& info : p.list())
-      if (info.id == id && info.state == instance_state::ready)
-        return {provider_event::kind_t::ready, id, {}};
-    for (auto& e : p.poll(0))
-      if (e.instance == id)
-        return e;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  FAIL("no event for " << id << " within 15 s");
-  return {};
-}
-
-/// Polls until every released child is reaped, at most 15 s.
-void wait_reaped(process_provider& p) {
-  auto until = process_provider::now_us() + 15 * seconds;
-  while (p.dying() > 0 && process_provider::now_us() < until) {
-    p.poll(0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  REQUIRE(p.dying() == 0);
-}
-
-/// A process exists and is not a zombie (an orphaned grandchild may wait
-/// for a container's init to reap it).
-bool alive(int64_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat))
-    return false;
-  auto state = stat.substr(stat.rfind(')') + 2, 1);
-  return state != "Z" && state != "X";
-}
-
-/// Waits up to 5 s for `pid` to be gone.
-bool gone(int64_t pid) {
-  for (int i = 0; i < 2500 && alive(pid); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  return !alive(pid);
-}
-
-/// No child of this process is left, not even a zombie.
-bool no_children() {
-  int status = 0;
-  return ::waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
-}
-
-/// Connects to "127.0.0.1:PORT" and reads the one line the app answers.
-std::string fetch(const std::string& endpoint) {
-  auto colon = endpoint.rfind(':');
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
-  ::inet_pton(AF_INET, endpoint.substr(0, colon).c_str(), &sa.sin_addr);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  std::string out;
-  char buf[256];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
-    out.append(buf, n);
-  ::close(fd);
-  return out;
-}
-
-/// A loopback port that was free a moment ago.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sa;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), len);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
-int64_t grandchild_of(const std::string& hello) {
-  auto at = hello.find("grandchild=");
-  return at == std::string::npos ? 0 : std::stoll(hello.substr(at + 11));
-}
-
-} // namespace
+using namespace prescient::providers::test;
 
 TEST_CASE("a warm process runs its warm-up steps and hands over its endpoint") {
   process_provider p(config());
@@ -335,82 +211,4 @@ TEST_CASE("start-up and warm-up steps are bounded by their timeouts") {
   CHECK(ev.error.message.find("step 2 ('load part 1')") != std::string::npos);
   CHECK(p.list().empty());
   CHECK(no_children());
-}
-
-TEST_CASE("after a crash, a new provider adopts and releases the survivors") {
-  char dir_template[] = "/tmp/prescient-providers-XXXXXX";
-  REQUIRE(::mkdtemp(dir_template) != nullptr);
-  auto cfg = config();
-  cfg.state_dir = std::string(dir_template) + "/state";
-  // A node that crashes: its provider never runs its destructor. The
-  // children ignore the end of their stdin, so they survive it.
-  pid_t node = ::fork();
-  REQUIRE(node >= 0);
-  if (node == 0) {
-    auto* p = new process_provider(cfg); // leaked on purpose: the crash
-    bool ok = !p->provision_warm(test_app({"--ignore-term"}, 1), "kept", 0)
-              && !p->provision_cold(test_app({"--ignore-term"}), "stray", 0);
-    for (int i = 0; ok && i < 5000; ++i) {
-      p->poll(0);
-      auto l = p->list();
-      if (l.size() == 2 && l[0].state == instance_state::ready
-          && l[1].state == instance_state::ready)
-        ::_exit(0);
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    ::_exit(1);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(node, &status, 0) == node);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-
-  int64_t kept_pid = 0;
-  {
-    process_provider p(cfg);
-    auto l = p.list();
-    REQUIRE(l.size() == 2);
-    CHECK(l[0].id == "kept");
-    CHECK(l[1].id == "stray");
-    CHECK(l[0].state == instance_state::handed_over);
-    CHECK(p.used().cpu_millicores == 2000);
-    CHECK(fetch(l[0].endpoint).find("hello steps=1 instance=kept") == 0);
-    kept_pid = l[0].pid;
-    auto stray_pid = l[1].pid;
-    CHECK(alive(kept_pid));
-    // The restarted broker's ledger knows only "kept".
-    REQUIRE_FALSE(p.release("stray", 0));
-    wait_reaped(p);
-    CHECK(gone(stray_pid));
-    CHECK(p.poll(0).empty());
-    CHECK(alive(kept_pid));
-  } // the destructor kills the adopted one too
-  CHECK(gone(kept_pid));
-  // Nothing is left to adopt.
-  {
-    process_provider again(cfg);
-    CHECK(again.list().empty());
-  }
-  std::filesystem::remove_all(dir_template);
-}
-
-TEST_CASE("reconciliation releases real processes the ledger lacks") {
-  process_provider p(config());
-  for (auto id : {"dc-1", "dc-2", "dc-3", "dc-4"})
-    REQUIRE_FALSE(p.provision_warm(test_app(), id, 0));
-  CHECK(p.provision_warm(test_app(), "dc-5", 0).code
-        == provider_errc::no_capacity); // 4 × 1000 millicores: full
-  std::set<std::string> ledger{"dc-2"};
-  std::vector<int64_t> dropped;
-  for (auto& info : p.list())
-    if (ledger.count(info.id) == 0) {
-      dropped.push_back(info.pid);
-      REQUIRE_FALSE(p.release(info.id, 0));
-    }
-  REQUIRE(p.list().size() == 1);
-  CHECK(p.list()[0].id == "dc-2");
-  wait_reaped(p);
-  for (auto pid : dropped)
-    CHECK(gone(pid));
-  REQUIRE(wait_event(p, "dc-2").kind == provider_event::kind_t::ready);
 }

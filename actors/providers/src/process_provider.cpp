@@ -8,7 +8,7 @@
 #include "child_process.hpp"
 #include "instance_files.hpp"
 #include "instance_table.hpp"
-#include "tcp_probe.hpp"
+#include "process_child.hpp"
 
 namespace prescient::providers {
 
@@ -27,18 +27,6 @@ bool starts_with(const std::string& s, const char* prefix) {
 
 } // namespace
 
-struct process_provider::child {
-  enum class phase_t { starting, warming, ready } phase = phase_t::starting;
-  std::string id;
-  child_process proc;
-  std::vector<std::string> steps; // empty for a cold instance
-  size_t acked = 0;               // steps answered OK
-  std::optional<tcp_probe> probe;
-  time_us step_timeout_us = 0;
-  time_us deadline = 0; // of the current phase (start-up or step)
-  time_us kill_at = 0;  // once released: SIGKILL then
-};
-
 time_us process_provider::now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(steady_clock::now().time_since_epoch())
@@ -50,52 +38,6 @@ process_provider::process_provider(process_config cfg)
     table_(std::make_unique<instance_table>(cfg_.capacity)) {
   if (!cfg_.state_dir.empty())
     adopt_survivors();
-}
-
-void process_provider::adopt_survivors() {
-  for (auto& f : read_instance_files(cfg_.state_dir)) {
-    auto ticks = process_start_ticks(f.pid);
-    if (ticks == 0 || ticks != f.start_ticks || children_.count(f.id) != 0) {
-      remove_instance_file(cfg_.state_dir, f.id); // gone, or a reused pid
-      continue;
-    }
-    instance_info info;
-    info.id = f.id;
-    info.app = f.app;
-    info.state = instance_state::handed_over;
-    info.resources = f.resources;
-    info.endpoint = f.endpoint;
-    info.pid = f.pid;
-    table_->adopt(info);
-    auto c = std::make_unique<child>();
-    c->id = f.id;
-    c->phase = child::phase_t::ready;
-    c->proc.pid = f.pid;
-    c->proc.adopted = true;
-    c->proc.start_ticks = ticks;
-    children_.emplace(f.id, std::move(c));
-  }
-}
-
-void process_provider::record(const std::string& id, const child& c) {
-  if (cfg_.state_dir.empty())
-    return;
-  auto* rec = table_->find(id);
-  instance_file f;
-  f.id = id;
-  f.app = rec->info.app;
-  f.endpoint = rec->info.endpoint;
-  f.pid = c.proc.pid;
-  f.start_ticks = c.proc.start_ticks;
-  f.resources = rec->info.resources;
-  // TODO(robustness): surface a failed write; today the child still runs
-  // and is only unrecoverable after a crash.
-  static_cast<void>(write_instance_file(cfg_.state_dir, f));
-}
-
-void process_provider::forget(const std::string& id) {
-  if (!cfg_.state_dir.empty())
-    remove_instance_file(cfg_.state_dir, id);
 }
 
 process_provider::~process_provider() {
