@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -77,6 +78,15 @@ bool gone(int64_t pid) {
 bool no_children() {
   int status = 0;
   return ::waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  for (auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    static_cast<void>(entry);
+    ++n;
+  }
+  return n;
 }
 
 std::string fetch(const std::string& endpoint) {

@@ -37,6 +37,9 @@ bool gone(int64_t pid);
 /// No child of this process is left, not even a zombie.
 bool no_children();
 
+/// How many file descriptors this process has open.
+size_t open_fds();
+
 /// Connects to "127.0.0.1:PORT" and reads the one line the app answers.
 std::string fetch(const std::string& endpoint);
 

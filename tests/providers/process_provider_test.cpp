@@ -105,6 +105,7 @@ TEST_CASE("a process that ignores SIGTERM is killed after the grace") {
 
 TEST_CASE("shutdown and the destructor leave no process behind") {
   std::vector<int64_t> pids;
+  auto fds = open_fds();
   {
     process_provider p(config());
     REQUIRE_FALSE(p.provision_warm(test_app({}, 1), "a", 0));
@@ -128,6 +129,7 @@ TEST_CASE("shutdown and the destructor leave no process behind") {
   for (auto pid : pids)
     CHECK_FALSE(alive(pid));
   CHECK(no_children());
+  CHECK(open_fds() == fds); // every socket pair closed
 }
 
 TEST_CASE("a readiness probe decides for an app that never prints READY") {
