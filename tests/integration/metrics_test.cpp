@@ -2,47 +2,19 @@
 // and requests, the HTTP error cases, and a bad or unusable metrics_listen.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
 #include <fstream>
-#include <netinet/in.h>
 #include <regex>
 #include <sstream>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "fixture.hpp"
+#include "prescient/testkit/http_exchange.hpp"
 
 using namespace prescient;
 
 namespace {
 
-// Sends `raw` to 127.0.0.1:port and returns everything the server answers
-// until it closes (requests ask for Connection: close) or 10 s pass.
-std::string http_exchange(uint16_t port, const std::string& raw) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  // A server refusing an oversized request may close before all is sent.
-  (void)::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-    out.append(buf, size_t(n));
-  ::close(fd);
-  return out;
-}
-
-std::string request_line(const std::string& method, const std::string& path) {
-  return method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-         + (method == "POST" ? "Content-Length: 0\r\n" : "") + "\r\n";
-}
+using testkit::http_exchange;
+using testkit::http_request;
 
 // The value of the sample `series` (name plus labels, exactly as printed).
 double sample(const std::string& text, const std::string& series) {
@@ -86,7 +58,7 @@ TEST_CASE("GET /metrics reports what the node did", "[integration][metrics]") {
     c.release("demo", "mia", g);
     c.request(it::make_request("noah", "ide", "eu-west", 1000, 2048)); // kept
   }
-  auto resp = http_exchange(f.node->metrics_port(), request_line("GET", "/metrics"));
+  auto resp = http_exchange(f.node->metrics_port(), http_request("GET", "/metrics"));
   REQUIRE(resp.rfind("HTTP/1.1 200", 0) == 0);
   CHECK(resp.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
   auto body = resp.substr(resp.find("\r\n\r\n") + 4);
@@ -127,9 +99,9 @@ TEST_CASE("GET /metrics reports what the node did", "[integration][metrics]") {
 TEST_CASE("/metrics answers 404, 405 and 400", "[integration][metrics]") {
   metrics_node f;
   auto port = f.node->metrics_port();
-  CHECK(http_exchange(port, request_line("GET", "/")).rfind("HTTP/1.1 404", 0) == 0);
-  CHECK(http_exchange(port, request_line("GET", "/metricsx")).rfind("HTTP/1.1 404", 0) == 0);
-  auto post = http_exchange(port, request_line("POST", "/metrics"));
+  CHECK(http_exchange(port, http_request("GET", "/")).rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(http_exchange(port, http_request("GET", "/metricsx")).rfind("HTTP/1.1 404", 0) == 0);
+  auto post = http_exchange(port, http_request("POST", "/metrics"));
   CHECK(post.rfind("HTTP/1.1 405", 0) == 0);
   CHECK(post.find("Allow: GET") != std::string::npos);
   CHECK(http_exchange(port, "NONSENSE\r\n\r\n").rfind("HTTP/1.1 400", 0) == 0);
@@ -144,7 +116,7 @@ TEST_CASE("/metrics answers 404, 405 and 400", "[integration][metrics]") {
               + "\r\n\r\n";
   CHECK(http_exchange(port, huge).rfind("HTTP/1.1 200", 0) != 0);
   // The node still serves afterwards.
-  CHECK(http_exchange(port, request_line("GET", "/metrics?x=1")).rfind("HTTP/1.1 200", 0)
+  CHECK(http_exchange(port, http_request("GET", "/metrics?x=1")).rfind("HTTP/1.1 200", 0)
         == 0);
 }
 
