@@ -3,17 +3,16 @@
 // validated here, at the one edge where wire types become value types.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <thread>
 
 #include <caf/actor.hpp>
 
 #include "prescient/actors/admin_actor.hpp"
 #include "prescient/actors/router_actor.hpp"
 #include "prescient/node/config.hpp"
+#include "server_thread.hpp"
 
 namespace prescient::node {
 
@@ -34,7 +33,7 @@ public:
   ~gateway_server();
 
   uint16_t port() const noexcept {
-    return port_;
+    return server_->port();
   }
 
   /// Stops accepting, waits (bounded) for RPCs in flight, then closes every
@@ -42,13 +41,8 @@ public:
   void stop();
 
 private:
-  struct loop;
-  void run(const listen_address& where);
-
   gateway_context ctx_;
-  std::thread thread_;
-  std::atomic<uint16_t> port_{0};
-  std::unique_ptr<loop> loop_;
+  std::unique_ptr<server_thread> server_; // after ctx_: it serves with it
 };
 
 } // namespace prescient::node

@@ -9,6 +9,17 @@
 #include "prescient/node/config.hpp"
 #include "prescient/node/node.hpp"
 
+namespace {
+
+// Whole or not at all: a reader polling for the file never sees half.
+void write_port_file(const std::string& path, uint16_t port) {
+  auto tmp = path + ".tmp";
+  std::ofstream(tmp) << port << '\n';
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
   prescient::node::use_single_malloc_arena();
   CLI::App app{"prescientd — a Prescient node"};
@@ -16,6 +27,8 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string data_dir;
   std::string listen;
+  std::string metrics_listen;
+  std::string metrics_port_file;
   bool print_config = false;
   app.add_option("--config", config_path, "TOML configuration file")
     ->required()
@@ -24,6 +37,10 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "overrides node.rpc_listen (host:port)");
   app.add_option("--port-file", port_file,
                  "writes the bound RPC port here once serving (for port 0)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "overrides node.metrics_listen (host:port; \"\" = off)");
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "writes the bound metrics port here once serving (for port 0)");
   app.add_flag("--print-config", print_config,
                "prints the effective configuration and exits");
   CLI11_PARSE(app, argc, argv);
@@ -48,6 +65,20 @@ int main(int argc, char** argv) {
                                             + "' is not host:port");
       cfg.node.rpc_listen = *addr;
     }
+    if (app.count("--metrics-listen") > 0) {
+      if (metrics_listen.empty()) {
+        cfg.node.metrics_listen.reset();
+      } else {
+        auto addr = prescient::node::parse_listen_address(metrics_listen);
+        if (!addr)
+          throw prescient::node::config_error("--metrics-listen: '" + metrics_listen
+                                              + "' is not host:port");
+        cfg.node.metrics_listen = *addr;
+      }
+    }
+    if (!metrics_port_file.empty() && !cfg.node.metrics_listen)
+      throw prescient::node::config_error(
+        "--metrics-port-file needs node.metrics_listen (or --metrics-listen)");
   } catch (const std::exception& e) {
     std::cerr << "prescientd: " << e.what() << '\n';
     return 2;
@@ -61,11 +92,16 @@ int main(int argc, char** argv) {
     std::cerr << "prescientd: node " << cfg.node.id << " serving on "
               << cfg.node.rpc_listen.host << ':' << n.rpc_port() << ", data in "
               << cfg.node.data_dir << '\n';
-    if (!port_file.empty()) {
-      auto tmp = port_file + ".tmp";
-      std::ofstream(tmp) << n.rpc_port() << '\n';
-      std::rename(tmp.c_str(), port_file.c_str()); // readers never see half
-    }
+    if (n.metrics_port() != 0)
+      std::cerr << "prescientd: metrics on http://"
+                << cfg.node.metrics_listen->host << ':' << n.metrics_port()
+                << "/metrics\n";
+    // The metrics port first: a reader that saw the RPC port file may rely
+    // on both.
+    if (!metrics_port_file.empty())
+      write_port_file(metrics_port_file, n.metrics_port());
+    if (!port_file.empty())
+      write_port_file(port_file, n.rpc_port());
     int sig = 0;
     sigwait(&stop_signals, &sig);
     std::cerr << "prescientd: stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")

@@ -13,6 +13,7 @@
 
 #include "bridge.hpp"
 #include "gateway_server.hpp"
+#include "metrics_server.hpp"
 #include "prescient/actors/admin_actor.hpp"
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
@@ -54,6 +55,8 @@ storage::db_options make_db_options(const node_config& cfg) {
   return out;
 }
 
+constexpr std::chrono::milliseconds metrics_scrape_timeout{5'000};
+
 } // namespace
 
 struct node::impl {
@@ -71,6 +74,7 @@ struct node::impl {
   learned::inference_actor inference;
   caf::actor bridge;
   std::unique_ptr<gateway_server> gateway;
+  std::unique_ptr<metrics_server> metrics;
   std::chrono::milliseconds timeout{10'000};
   bool stopped = false;
 
@@ -84,10 +88,6 @@ struct node::impl {
 };
 
 void node::impl::start() {
-  // Accepting the key and serving nothing would mislead whoever scrapes it.
-  if (cfg.node.metrics_listen)
-    throw node_error("key 'node.metrics_listen': this version serves no metrics "
-                     "endpoint; leave it empty");
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)
@@ -144,6 +144,12 @@ void node::impl::start() {
   bridge = spawn_bridge(*sys);
   gateway = std::make_unique<gateway_server>(
     gateway_context{&cfg, bridge, router, admin, timeout}, cfg.node.rpc_listen);
+  if (cfg.node.metrics_listen) {
+    // A scrape answers (or 503s) well within Prometheus' default 10 s.
+    metrics = std::make_unique<metrics_server>(
+      metrics_sources{bridge, admin, shards, std::min(timeout, metrics_scrape_timeout)},
+      *cfg.node.metrics_listen);
+  }
 }
 
 // The learned model's runtime: the models published before (a corrupt one
@@ -195,6 +201,8 @@ void node::impl::shutdown() {
   if (stopped)
     return;
   stopped = true;
+  if (metrics)
+    metrics->stop();
   if (gateway)
     gateway->stop();
   stop_training->store(true); // a run in progress stops at its next step
@@ -250,6 +258,10 @@ node::~node() {
 
 uint16_t node::rpc_port() const noexcept {
   return impl_->gateway ? impl_->gateway->port() : 0;
+}
+
+uint16_t node::metrics_port() const noexcept {
+  return impl_->metrics ? impl_->metrics->port() : 0;
 }
 
 void node::stop() {

@@ -244,6 +244,8 @@ TEST_CASE("errors name the key and the position", "[config]") {
      {"key 'ingest.max_inflight_events'", "at least max_batch_events"}},
     {"bad listen address", "[node]\nrpc_listen = \"localhost\"\n" + minimal,
      {"test.toml:2:", "key 'node.rpc_listen'", "host:port"}},
+    {"bad metrics address", "[node]\nmetrics_listen = \"127.0.0.1:99999\"\n" + minimal,
+     {"test.toml:2:", "key 'node.metrics_listen'", "host:port", "\"\" for off"}},
     {"bad duration", "[profiles]\nidle_passivation = \"10x\"\n" + minimal,
      {"test.toml:2:", "key 'profiles.idle_passivation'",
       "invalid duration \"10x\""}},

@@ -1,6 +1,7 @@
 // prescient-bench: benchmarks that print our figures beside a baseline
 // measured in the same run.
 //   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
+//   prescient-bench request [--json] [--requests N] [--concurrency C] ...
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -11,6 +12,7 @@
 
 #include "ingest_bench.hpp"
 #include "profile_memory.hpp"
+#include "request_bench.hpp"
 #include "prescient/node/node.hpp"
 #include "prescient/testkit/node_process.hpp"
 
@@ -47,6 +49,37 @@ void print_table(const nlohmann::json& r) {
             << r["profiles_measured"].get<size_t>() << " profiles)\n";
 }
 
+void print_request_table(const nlohmann::json& r) {
+  std::cout << r["requests"].get<size_t>() << " requests through the client library ("
+            << r["concurrency"].get<size_t>() << " thread(s)), "
+            << r["bare_rpc_calls"].get<size_t>() << " bare Cap'n Proto round trips\n\n"
+            << std::left << std::setw(34) << "" << std::right << std::setw(12) << "p50 µs"
+            << std::setw(12) << "p99 µs" << '\n';
+  auto row = [&](const char* what, const char* p50, const char* p99) {
+    std::cout << std::left << std::setw(34) << what << std::right << std::fixed
+              << std::setprecision(1) << std::setw(12) << r[p50].get<double>()
+              << std::setw(12) << r[p99].get<double>() << '\n';
+  };
+  row("request() via the client library", "p50_us", "p99_us");
+  row("bare Cap'n Proto RPC round trip", "bare_rpc_p50_us", "bare_rpc_p99_us");
+  row("decision inside the node (KPIs)", "node_decision_p50_us", "node_decision_p99_us");
+  std::cout << "\nrequests/s " << std::setprecision(0) << r["requests_per_s"].get<double>()
+            << '\n';
+}
+
+// A fresh work directory under ./var (the project's disk, not a tmpfs)
+// unless one was given; returns whether it is ours to remove.
+bool prepare_dir(std::string& dir) {
+  if (!dir.empty()) {
+    std::filesystem::create_directories(dir);
+    return false;
+  }
+  std::filesystem::create_directories("var");
+  setenv("TMPDIR", "var", 1);
+  dir = prescient::testkit::make_temp_dir("bench");
+  return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -78,7 +111,32 @@ int main(int argc, char** argv) {
   sample->add_option("--users", sample_users)->required();
   sample->add_option("--seed", io.seed);
   sample->add_option("--dir", dir)->required();
-  CLI11_PARSE(app, argc, argv);
+  prescient::bench::request_options ro;
+  ro.prescientd = io.prescientd;
+  auto* request = app.add_subcommand("request", "grant decision latency vs bare RPC");
+  request->add_option("--requests", ro.requests, "measured requests")
+    ->check(CLI::Range(10, 10'000'000));
+  request->add_option("--warmup", ro.warmup, "unmeasured requests first")
+    ->check(CLI::Range(0, 1'000'000));
+  request->add_option("--concurrency", ro.concurrency, "client threads")
+    ->check(CLI::Range(1, 256));
+  request->add_option("--users", ro.users, "users the requests rotate over")
+    ->check(CLI::Range(1, 1'000'000));
+  request->add_option("--bare-calls", ro.bare_calls, "measured bare RPC round trips")
+    ->check(CLI::Range(10, 10'000'000));
+  request->add_option("--dir", dir, "work directory (default: a new one under ./var)");
+  request->add_option("--prescientd", ro.prescientd, "node binary");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line a script can show; --help has the rest.
+    std::cerr << "prescient-bench: " << e.what() << " (see --help)\n";
+    return 2;
+  }
 
   if (sample->parsed()) {
     // Measure profiles under the allocator settings prescientd runs with.
@@ -98,21 +156,25 @@ int main(int argc, char** argv) {
   }
 
   try {
-    bool own_dir = dir.empty();
-    if (own_dir) {
-      std::filesystem::create_directories("var");
-      setenv("TMPDIR", "var", 1); // same disk as the project, not a tmpfs
-      dir = prescient::testkit::make_temp_dir("bench");
+    bool own_dir = prepare_dir(dir);
+    auto work_dir = std::filesystem::absolute(dir).string();
+    bool progress = !json || isatty(STDERR_FILENO);
+    nlohmann::json result;
+    if (request->parsed()) {
+      ro.work_dir = work_dir;
+      ro.progress = progress;
+      result = prescient::bench::run_request(ro);
     } else {
-      std::filesystem::create_directories(dir);
+      io.work_dir = work_dir;
+      io.progress = progress;
+      result = prescient::bench::run_ingest(io);
     }
-    io.work_dir = std::filesystem::absolute(dir).string();
-    io.progress = !json || isatty(STDERR_FILENO);
-    auto result = prescient::bench::run_ingest(io);
     if (own_dir)
-      prescient::testkit::remove_tree(io.work_dir);
+      prescient::testkit::remove_tree(work_dir);
     if (json)
       std::cout << result.dump(2) << '\n';
+    else if (request->parsed())
+      print_request_table(result);
     else
       print_table(result);
     return 0;

@@ -12,21 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "prescient/client.hpp"
+#include "prescient/workload/percentile.hpp"
 #include "prescient/workload/synthetic.hpp"
 #include "progress.hpp"
 #include "request_worker.hpp"
 
-namespace {
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty())
-    return 0;
-  std::sort(v.begin(), v.end());
-  auto rank = static_cast<size_t>(q * double(v.size()));
-  return v[std::min(rank, v.size() - 1)];
-}
-
-} // namespace
+using prescient::workload::percentile;
 
 int main(int argc, char** argv) {
   CLI::App app{"prescient-load — drive a node with the synthetic workload"};

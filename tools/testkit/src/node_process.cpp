@@ -40,6 +40,7 @@ bool wait_for(pid_t pid, std::chrono::milliseconds timeout, int& status) {
 node_process::node_process(options opts) : opts_(std::move(opts)) {
   port_ = opts_.port;
   port_file_ = opts_.data_dir + "/prescientd.port";
+  metrics_port_file_ = opts_.data_dir + "/prescientd.metrics-port";
   log_file_ = opts_.data_dir + "/prescientd.log";
   start();
 }
@@ -52,7 +53,18 @@ node_process::~node_process() {
 void node_process::start() {
   std::filesystem::create_directories(opts_.data_dir);
   ::unlink(port_file_.c_str());
+  ::unlink(metrics_port_file_.c_str());
   auto listen = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> args{opts_.binary,  "--config",  opts_.config,
+                                "--data-dir",  opts_.data_dir, "--listen",
+                                listen,        "--port-file", port_file_};
+  if (!opts_.metrics_listen.empty())
+    args.insert(args.end(), {"--metrics-listen", opts_.metrics_listen,
+                             "--metrics-port-file", metrics_port_file_});
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ < 0)
     throw std::runtime_error("fork failed");
@@ -62,9 +74,7 @@ void node_process::start() {
       dup2(fd, STDERR_FILENO);
       dup2(fd, STDOUT_FILENO);
     }
-    execl(opts_.binary.c_str(), opts_.binary.c_str(), "--config",
-          opts_.config.c_str(), "--data-dir", opts_.data_dir.c_str(), "--listen",
-          listen.c_str(), "--port-file", port_file_.c_str(), nullptr);
+    execv(opts_.binary.c_str(), argv.data());
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + opts_.start_timeout;
@@ -73,6 +83,10 @@ void node_process::start() {
     unsigned port = 0;
     if (in >> port && port > 0) {
       port_ = static_cast<uint16_t>(port);
+      // prescientd writes the metrics port file before the RPC one.
+      unsigned mport = 0;
+      if (!opts_.metrics_listen.empty() && std::ifstream(metrics_port_file_) >> mport)
+        metrics_port_ = static_cast<uint16_t>(mport);
       return;
     }
     int status = 0;

@@ -1,6 +1,7 @@
-// A running Prescient node: storage, the actor system and its actors, and
-// the Cap'n Proto RPC gateway. prescientd is a thin main() around this
-// class; tests run nodes in-process with it too.
+// A running Prescient node: storage, the actor system and its actors, the
+// Cap'n Proto RPC gateway and, when configured, the /metrics endpoint.
+// prescientd is a thin main() around this class; tests run nodes
+// in-process with it too.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,10 @@ public:
 
   /// The port the RPC gateway listens on (the bound one when 0 was asked).
   uint16_t rpc_port() const noexcept;
+
+  /// The port of the Prometheus endpoint (the bound one when 0 was asked);
+  /// 0 when `node.metrics_listen` is off.
+  uint16_t metrics_port() const noexcept;
 
   /// Graceful stop: refuses new RPCs, finishes the ones in flight, writes
   /// a checkpoint of every shard, stops the actors and closes storage.

@@ -31,6 +31,9 @@ public:
     std::string config;   ///< TOML file
     std::string data_dir; ///< node data (kept across restarts)
     uint16_t port = 0;    ///< 0 = any free port
+    /// When set, serves /metrics there (passed as --metrics-listen; port 0
+    /// = any, read back from --metrics-port-file).
+    std::string metrics_listen = "";
     std::chrono::seconds start_timeout{30};
   };
 
@@ -44,6 +47,10 @@ public:
 
   uint16_t port() const noexcept {
     return port_;
+  }
+  /// The bound /metrics port; 0 when options::metrics_listen was empty.
+  uint16_t metrics_port() const noexcept {
+    return metrics_port_;
   }
   std::string address() const {
     return "127.0.0.1:" + std::to_string(port_);
@@ -73,7 +80,9 @@ private:
   options opts_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t metrics_port_ = 0;
   std::string port_file_;
+  std::string metrics_port_file_;
   std::string log_file_;
 };
 

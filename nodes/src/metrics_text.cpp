@@ -1,0 +1,174 @@
+// Prometheus text exposition format 0.0.4 of a metrics snapshot. Names
+// follow Prometheus' conventions: a `prescient_` prefix, base units in the
+// name (seconds, bytes; capacities keep the units of the configuration),
+// `_total` on counters, and the standard `process_resident_memory_bytes`.
+#include <cmath>
+#include <cstdio>
+
+#include "metrics_snapshot.hpp"
+
+namespace prescient::node {
+
+namespace {
+
+// Label values escape backslash, double quote and newline (format 0.0.4).
+std::string escape_label(const std::string& v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\' || c == '"')
+      out += '\\', out += c;
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string number(double v) {
+  if (std::isnan(v))
+    return "NaN";
+  if (std::isinf(v))
+    return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+struct writer {
+  std::string out;
+
+  void family(const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+  }
+
+  void sample(const char* name, double v, const std::string& labels = "") {
+    out += name;
+    if (!labels.empty())
+      out += '{' + labels + '}';
+    out += ' ';
+    out += number(v);
+    out += '\n';
+  }
+
+  /// A family with one unlabelled sample.
+  void single(const char* name, const char* type, const char* help, double v) {
+    family(name, type, help);
+    sample(name, v);
+  }
+};
+
+std::string label(const char* key, const std::string& value) {
+  return std::string(key) + "=\"" + escape_label(value) + '"';
+}
+
+void render_kpis(writer& w, const kpis& k) {
+  w.single("prescient_events_ingested_total", "counter",
+           "Events acknowledged by this node.", double(k.events_ingested));
+  w.single("prescient_events_rejected_total", "counter",
+           "Events refused at the edge (invalid, too old, too far ahead).",
+           double(k.events_rejected));
+  w.single("prescient_requests_total", "counter", "Resource requests decided.",
+           double(k.requests));
+  w.family("prescient_grants_total", "counter",
+           "Grants by path: prewarmed, shadow (warm-up ran before) or reactive.");
+  w.sample("prescient_grants_total", double(k.grants_prewarmed), label("path", "prewarmed"));
+  w.sample("prescient_grants_total", double(k.grants_shadow), label("path", "shadow"));
+  w.sample("prescient_grants_total", double(k.grants_reactive), label("path", "reactive"));
+  w.single("prescient_hit_rate", "gauge",
+           "Share of grants served by warm or pre-allocated capacity (0..1).",
+           k.hit_rate);
+  w.single("prescient_cold_starts_total", "counter", "Grants that started cold.",
+           double(k.cold_starts));
+  w.single("prescient_releases_total", "counter", "Grants given back.",
+           double(k.releases));
+  w.family("prescient_decision_latency_seconds", "gauge",
+           "Request decision latency quantiles over the recent requests.");
+  w.sample("prescient_decision_latency_seconds", k.decision_latency_p50_us * 1e-6,
+           label("quantile", "0.5"));
+  w.sample("prescient_decision_latency_seconds", k.decision_latency_p99_us * 1e-6,
+           label("quantile", "0.99"));
+}
+
+void render_data_centers(writer& w, const std::vector<data_center_status>& dcs) {
+  struct gauge {
+    const char* name;
+    const char* help;
+    double data_center_status::*field;
+  };
+  static const gauge gauges[] = {
+    {"prescient_data_center_cpu_capacity_millicores", "CPU capacity of the data center.",
+     &data_center_status::cpu_capacity_millicores},
+    {"prescient_data_center_cpu_used_millicores", "CPU granted or held.",
+     &data_center_status::cpu_used_millicores},
+    {"prescient_data_center_memory_capacity_megabytes",
+     "Memory capacity of the data center (MB).", &data_center_status::memory_capacity_mb},
+    {"prescient_data_center_memory_used_megabytes", "Memory granted or held (MB).",
+     &data_center_status::memory_used_mb},
+  };
+  for (auto& g : gauges) {
+    w.family(g.name, "gauge", g.help);
+    for (auto& dc : dcs)
+      w.sample(g.name, dc.*g.field, label("data_center", dc.name));
+  }
+  w.family("prescient_data_center_live_grants", "gauge",
+           "Instances granted and not yet released.");
+  for (auto& dc : dcs)
+    w.sample("prescient_data_center_live_grants", double(dc.instances_granted),
+             label("data_center", dc.name));
+}
+
+void render_shards(writer& w, const shard_totals& s) {
+  w.single("prescient_resident_profiles", "gauge", "User profiles in memory.",
+           double(s.resident_profiles));
+  w.single("prescient_resident_models", "gauge", "Prediction models in memory.",
+           double(s.resident_models));
+  w.single("prescient_model_bytes", "gauge",
+           "Bytes of the resident models, as of each shard's last checkpoint.",
+           double(s.model_bytes));
+  w.single("prescient_inference_requests_total", "counter",
+           "Requests sent to the learned model's inference service.",
+           double(s.inference_requests));
+  w.single("prescient_inference_replies_total", "counter",
+           "Replies received from the inference service.", double(s.inference_replies));
+  w.single("prescient_learned_uses_total", "counter",
+           "Uses predicted with a fresh learned-model reply.", double(s.learned_uses));
+}
+
+} // namespace
+
+std::string render_prometheus(const metrics_snapshot& s) {
+  writer w;
+  auto& st = s.status;
+  w.family("prescient_node_info", "gauge", "Constant 1; the node's id and version.");
+  w.sample("prescient_node_info", 1,
+           label("node_id", st.node_id) + ',' + label("version", st.version));
+  w.single("prescient_uptime_seconds", "gauge", "Seconds since the node started.",
+           st.uptime_s);
+  render_kpis(w, s.kpis);
+  w.single("prescient_events_per_second", "gauge", "Recent ingest rate.",
+           st.events_per_second);
+  w.single("prescient_event_time_watermark_seconds", "gauge",
+           "Event-time watermark (Unix seconds): the newest event time seen.",
+           double(st.event_time_us) * 1e-6);
+  w.single("prescient_known_users", "gauge", "Users with a stored profile (estimate).",
+           double(st.known_users));
+  w.single("prescient_storage_bytes", "gauge", "Live bytes in RocksDB.",
+           double(st.storage_bytes));
+  w.single("process_resident_memory_bytes", "gauge", "Resident set size of prescientd.",
+           double(st.rss_bytes));
+  render_shards(w, s.shards);
+  render_data_centers(w, st.data_centers);
+  return std::move(w.out);
+}
+
+} // namespace prescient::node

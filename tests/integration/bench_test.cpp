@@ -1,0 +1,39 @@
+// prescient-bench request end to end with a small N: the documented JSON
+// keys, positive figures, and a one-line exit 2 on a bad flag. No timing
+// assertions: this machine is shared.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture.hpp"
+
+using namespace prescient;
+
+TEST_CASE("prescient-bench request --json reports latency beside bare RPC",
+          "[integration][bench]") {
+  auto dir = testkit::make_temp_dir("prescient-bench-it");
+  auto r = it::run_bin("prescient-bench",
+                       {"request", "--json", "--requests", "60", "--warmup", "10",
+                        "--bare-calls", "60", "--concurrency", "2", "--dir", dir});
+  testkit::remove_tree(dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (auto key : {"p50_us", "p99_us", "bare_rpc_p50_us", "bare_rpc_p99_us"}) {
+    INFO(key);
+    REQUIRE(j.contains(key));
+    CHECK(j[key].get<double>() > 0);
+  }
+  CHECK(j["requests"] == 60);
+  CHECK(j["p99_us"].get<double>() >= j["p50_us"].get<double>());
+}
+
+TEST_CASE("prescient-bench request refuses bad flags in one line", "[integration][bench]") {
+  auto r = it::run_bin("prescient-bench", {"request", "--requests", "many"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--requests") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(it::run_bin("prescient-bench", {"request", "--no-such-flag"}).exit_code == 2);
+}
