@@ -2,8 +2,10 @@
 // restores every grant from the ledger.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <thread>
 
+#include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
 #include "fixture.hpp"
@@ -249,4 +251,35 @@ TEST_CASE_METHOD(broker_fixture, "holds survive a crash of the broker through th
   REQUIRE(hold(*this, again, "eve", 0.9, t0 + minute).held);
   (*self)->send(again, tick_atom::value, t0 + 30 * minute);
   CHECK(stats(again).holds_live == 0);
+}
+
+TEST_CASE_METHOD(broker_fixture, "concurrent claims for one hold: exactly one gets the warm instance") {
+  auto b = spawn_broker(*sys, *db, spec);
+  auto h = hold(*this, b, "gus", 0.9, t0);
+  REQUIRE(h.held);
+  // Eight clients claim for the same user at once (a retried request, two
+  // devices): the hold is granted once, the rest go the reactive way.
+  constexpr int claimants = 8;
+  auto collector = caf::actor_cast<caf::actor>(*self);
+  for (int i = 0; i < claimants; ++i)
+    sys->spawn([b, collector, i](caf::event_based_actor* c) {
+      resource_request r{"demo", "gus", "d" + std::to_string(i), "ide", "eu-west",
+                         t0 + minute, {100, 128, 0, 0, 0}};
+      c->request(b, std::chrono::seconds(10), claim_atom::value, r)
+        .then([c, collector](grant& g) { c->send(collector, g); },
+              [c, collector](caf::error& e) { c->send(collector, e); });
+    });
+  int warm = 0, cold = 0;
+  std::set<std::string> instances;
+  for (int i = 0; i < claimants; ++i)
+    (*self)->receive(
+      [&](grant& g) {
+        (g.path == grant_path::prewarmed ? warm : cold) += 1;
+        instances.insert(g.instance);
+      },
+      [](caf::error& e) { FAIL(describe(e)); });
+  CHECK(warm == 1);
+  CHECK(cold == claimants - 1);
+  CHECK(instances.size() == claimants); // every instance granted once
+  CHECK(instances.count(h.instance) == 1);
 }
