@@ -303,3 +303,18 @@ TEST_CASE("predict + update is cheap") {
   WARN("predict+update: " << us << " us per event");
   CHECK(us < 200);  // generous: the shared CI machine; ~10-25 us measured
 }
+
+TEST_CASE("a prediction's apps are listed most likely first, with non-increasing probabilities") {
+  tenant_model t;
+  user_model u;
+  std::mt19937 rng(11);
+  double time = 0;
+  for (int i = 0; i < 400; ++i)
+    u.observe(t, event{time += 90 + rng() % 600, app_id(rng() % 9), 1 + app_id(rng() % 2), 0});
+  for (int probe = 0; probe < 50; ++probe) {
+    auto p = u.predict(t, query{time + probe * 3600.0, 1 + app_id(probe % 2), 0}, 5);
+    REQUIRE_FALSE(p.top.empty());
+    CHECK(p.top.front().p == Approx(p.confidence));
+    for (std::size_t i = 1; i < p.top.size(); ++i) CHECK(p.top[i].p <= p.top[i - 1].p);
+  }
+}

@@ -406,7 +406,12 @@ next_app_prediction user_model::predict(const tenant_model& t, const query& q, s
   double rest = std::max(1e-12, 1 - s.raw_conf);
   for (std::size_t i = 0; i < std::min(k, s.order.size()); ++i) {
     auto c = s.order[i];
-    p.top.push_back({s.cand[c], i == 0 ? s.conf : s.mix[c] * std::max(0.0, 1 - s.conf) / rest});
+    double pi = i == 0 ? s.conf : s.mix[c] * std::max(0.0, 1 - s.conf) / rest;
+    // Where calibration pulls the top guess far down (its raw confidence is
+    // known to be over-confident here), the rescaled rest could overtake it;
+    // an app ranked lower is never more likely than the one above it.
+    if (i > 0) pi = std::min(pi, p.top.back().p);
+    p.top.push_back({s.cand[c], pi});
   }
   p.confidence = s.conf;
   p.window = timing_.next_window(t.timing_);

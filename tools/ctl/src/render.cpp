@@ -1,3 +1,4 @@
+#include <array>
 #include "render.hpp"
 
 #include <algorithm>
@@ -222,25 +223,36 @@ void print(std::ostream& out, const user_summary& s) {
           return fixed(q.p50, digits) + "/" + fixed(q.p90, digits);
       return std::string("-");
     };
-    out << "\nLIKELY NEXT (calibrated; usage p50/p90)\n"
-        << std::left << std::setw(24) << "APP" << std::right << std::setw(7) << "P"
-        << "  " << std::left << std::setw(16) << "DEVICE" << std::setw(42)
-        << "WINDOW (80%)" << std::setw(16) << "CPU mc" << std::setw(16) << "MEM MB"
-        << "DURATION s" << '\n';
+    std::vector<std::array<std::string, 7>> table;
+    table.push_back({"APP", "P", "DEVICE", "WINDOW (80%)", "CPU mc", "MEM MB", "DURATION s"});
     for (auto& p : s.predictions) {
-      std::string window = p.window_to_us == 0
-                             ? "-"
-                             : iso_time(p.window_from_us) + " .. "
-                                 + iso_time(p.window_to_us);
       std::string duration = "-";
       for (auto& q : p.usage)
         if (q.metric == "duration_ms")
           duration = fixed(q.p50 / 1000, 1) + "/" + fixed(q.p90 / 1000, 1);
-      out << std::left << std::setw(24) << p.app << std::right << std::setw(6)
-          << fixed(100 * p.probability, 1) << "%  " << std::left << std::setw(16)
-          << (p.device.empty() ? "-" : p.device) << std::setw(42) << window
-          << std::setw(16) << quantiles(p, "cpu_millicores", 0) << std::setw(16)
-          << quantiles(p, "memory_mb", 0) << duration << '\n';
+      table.push_back({p.app, fixed(100 * p.probability, 1) + "%",
+                       p.device.empty() ? "-" : p.device,
+                       p.window_to_us == 0 ? "-"
+                                           : iso_time(p.window_from_us) + " .. "
+                                               + iso_time(p.window_to_us),
+                       quantiles(p, "cpu_millicores", 0), quantiles(p, "memory_mb", 0),
+                       duration});
+    }
+    std::array<size_t, 7> width{};
+    for (auto& row : table)
+      for (size_t c = 0; c < row.size(); ++c)
+        width[c] = std::max(width[c], row[c].size());
+    out << "\nLIKELY NEXT (calibrated; usage p50/p90)\n";
+    for (auto& row : table) {
+      for (size_t c = 0; c < row.size(); ++c) {
+        // The probability right-aligned, the rest left; two spaces apart.
+        if (c == 1)
+          out << std::right << std::setw(static_cast<int>(width[c])) << row[c];
+        else
+          out << std::left << std::setw(static_cast<int>(c + 1 == row.size() ? 0 : width[c]))
+              << row[c];
+        out << (c + 1 == row.size() ? "\n" : "  ");
+      }
     }
   }
   if (s.top_apps.empty())
