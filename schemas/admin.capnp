@@ -82,6 +82,13 @@ struct Kpis {
   releases @8 :UInt64;
   decisionLatencyP50Us @9 :Float64;
   decisionLatencyP99Us @10 :Float64;
+  holdsPlaced @11 :UInt64;         # warm capacity held for predicted uses
+  holdsClaimed @12 :UInt64;        # of which the use came (hits)
+  holdsExpired @13 :UInt64;        # of which expired unclaimed
+  preallocSuccessRate @14 :Float64; # claimed / (claimed + expired)
+  idleWarmCoreS @15 :Float64;      # held, never claimed: core-seconds
+  idleWarmGbS @16 :Float64;        # held, never claimed: GB-seconds
+  utilization @17 :Float64;        # cpu in use / capacity over data centers
 }
 
 struct DemandForecast {

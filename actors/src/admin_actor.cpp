@@ -98,6 +98,62 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
       fail);
 }
 
+/// The router's request KPIs plus what the brokers know of their holds and
+/// capacity.
+void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
+  auto& st = self->state;
+  struct join {
+    size_t pending;
+    kpis router;  // request KPIs, from the router
+    kpis holds;   // hold figures, summed over the brokers
+    double cpu_used = 0, cpu_capacity = 0;
+    bool failed = false;
+  };
+  auto j = std::make_shared<join>(join{st.opts.data_centers.size() + 1, {}, {}});
+  auto fail = [j, rp](caf::error& err) mutable {
+    if (!j->failed) {
+      j->failed = true;
+      rp.deliver(std::move(err));
+    }
+  };
+  auto done = [j, rp]() mutable {
+    if (--j->pending > 0 || j->failed)
+      return;
+    auto k = j->router;
+    k.holds_placed = j->holds.holds_placed;
+    k.holds_claimed = j->holds.holds_claimed;
+    k.holds_expired = j->holds.holds_expired;
+    k.idle_warm_core_s = j->holds.idle_warm_core_s;
+    k.idle_warm_gb_s = j->holds.idle_warm_gb_s;
+    auto ended = k.holds_claimed + k.holds_expired;
+    k.prealloc_success_rate = ended == 0 ? 0.0 : double(k.holds_claimed) / double(ended);
+    k.utilization = j->cpu_capacity > 0 ? j->cpu_used / j->cpu_capacity : 0.0;
+    rp.deliver(std::move(k));
+  };
+  for (auto& dc : st.opts.data_centers)
+    self->request(dc.broker, st.opts.timeout, status_atom::value)
+      .then(
+        [j, done](const broker_stats& b) mutable {
+          auto& h = j->holds;
+          h.holds_placed += b.holds_placed;
+          h.holds_claimed += b.holds_claimed;
+          h.holds_expired += b.holds_expired;
+          h.idle_warm_core_s += b.idle_warm_cpu_s;
+          h.idle_warm_gb_s += b.idle_warm_mb_s / 1024;
+          j->cpu_used += b.status.cpu_used_millicores;
+          j->cpu_capacity += b.status.cpu_capacity_millicores;
+          done();
+        },
+        fail);
+  self->request(st.opts.router, st.opts.timeout, kpis_atom::value)
+    .then(
+      [j, done](kpis& k) mutable {
+        j->router = std::move(k);
+        done();
+      },
+      fail);
+}
+
 admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
   auto& st = self->state;
   st.ring = std::make_unique<shard_ring>(static_cast<uint32_t>(opts.shards.size()),
@@ -122,10 +178,7 @@ admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
     },
     [self](kpis_atom) -> caf::result<kpis> {
       auto rp = self->make_response_promise<kpis>();
-      self->request(self->state.opts.router, self->state.opts.timeout,
-                    kpis_atom::value)
-        .then([rp](kpis& k) mutable { rp.deliver(std::move(k)); },
-              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      collect_kpis(self, rp);
       return rp;
     },
     [self](forecast_atom, const std::string& dc,

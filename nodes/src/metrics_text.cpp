@@ -97,6 +97,19 @@ void render_kpis(writer& w, const kpis& k) {
            label("quantile", "0.5"));
   w.sample("prescient_decision_latency_seconds", k.decision_latency_p99_us * 1e-6,
            label("quantile", "0.99"));
+  w.family("prescient_holds_total", "counter",
+           "Warm capacity held for predicted uses, by outcome: placed, claimed, expired.");
+  w.sample("prescient_holds_total", double(k.holds_placed), label("outcome", "placed"));
+  w.sample("prescient_holds_total", double(k.holds_claimed), label("outcome", "claimed"));
+  w.sample("prescient_holds_total", double(k.holds_expired), label("outcome", "expired"));
+  w.single("prescient_prealloc_success_ratio", "gauge",
+           "Share of ended holds that were claimed (0..1).", k.prealloc_success_rate);
+  w.single("prescient_idle_warm_core_seconds_total", "counter",
+           "CPU held warm and never claimed, in core-seconds.", k.idle_warm_core_s);
+  w.single("prescient_idle_warm_memory_gb_seconds_total", "counter",
+           "Memory held warm and never claimed, in GB-seconds.", k.idle_warm_gb_s);
+  w.single("prescient_cpu_utilization_ratio", "gauge",
+           "CPU in use over capacity, all data centers (0..1).", k.utilization);
 }
 
 void render_data_centers(writer& w, const std::vector<data_center_status>& dcs) {

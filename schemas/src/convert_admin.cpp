@@ -143,6 +143,13 @@ kpis from_capnp(schema::Kpis::Reader r) {
   k.releases = r.getReleases();
   k.decision_latency_p50_us = r.getDecisionLatencyP50Us();
   k.decision_latency_p99_us = r.getDecisionLatencyP99Us();
+  k.holds_placed = r.getHoldsPlaced();
+  k.holds_claimed = r.getHoldsClaimed();
+  k.holds_expired = r.getHoldsExpired();
+  k.prealloc_success_rate = r.getPreallocSuccessRate();
+  k.idle_warm_core_s = r.getIdleWarmCoreS();
+  k.idle_warm_gb_s = r.getIdleWarmGbS();
+  k.utilization = r.getUtilization();
   return k;
 }
 
@@ -158,6 +165,13 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setReleases(k.releases);
   b.setDecisionLatencyP50Us(k.decision_latency_p50_us);
   b.setDecisionLatencyP99Us(k.decision_latency_p99_us);
+  b.setHoldsPlaced(k.holds_placed);
+  b.setHoldsClaimed(k.holds_claimed);
+  b.setHoldsExpired(k.holds_expired);
+  b.setPreallocSuccessRate(k.prealloc_success_rate);
+  b.setIdleWarmCoreS(k.idle_warm_core_s);
+  b.setIdleWarmGbS(k.idle_warm_gb_s);
+  b.setUtilization(k.utilization);
 }
 
 namespace {

@@ -38,6 +38,11 @@ TEST_CASE("prescientctl shows status, a user and KPIs", "[integration][ctl]") {
   auto jk = nlohmann::json::parse(kpis.out);
   CHECK(jk["events_ingested"] == 30);
   CHECK(jk.contains("decision_latency_p99_us"));
+  for (auto* key : {"holds_placed", "holds_claimed", "holds_expired", "prealloc_success_rate",
+                    "idle_warm_core_s", "idle_warm_gb_s", "utilization"})
+    CHECK(jk.contains(key));
+  CHECK(jk["utilization"].get<double>() >= 0);
+  CHECK(ju.contains("predictions"));
 
   auto table = run_bin("prescientctl", {"--address", addr, "user", "frank"});
   REQUIRE(table.exit_code == 0);

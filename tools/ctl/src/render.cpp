@@ -122,7 +122,14 @@ nlohmann::json to_json(const kpis& k) {
           {"cold_starts", k.cold_starts},
           {"releases", k.releases},
           {"decision_latency_p50_us", k.decision_latency_p50_us},
-          {"decision_latency_p99_us", k.decision_latency_p99_us}};
+          {"decision_latency_p99_us", k.decision_latency_p99_us},
+          {"holds_placed", k.holds_placed},
+          {"holds_claimed", k.holds_claimed},
+          {"holds_expired", k.holds_expired},
+          {"prealloc_success_rate", k.prealloc_success_rate},
+          {"idle_warm_core_s", k.idle_warm_core_s},
+          {"idle_warm_gb_s", k.idle_warm_gb_s},
+          {"utilization", k.utilization}};
 }
 
 nlohmann::json to_json(const data_center_forecast& f) {
@@ -276,7 +283,14 @@ void print(std::ostream& out, const kpis& k) {
              {"cold starts", std::to_string(k.cold_starts)},
              {"releases", std::to_string(k.releases)},
              {"decision latency p50", fixed(k.decision_latency_p50_us, 0) + " µs"},
-             {"decision latency p99", fixed(k.decision_latency_p99_us, 0) + " µs"}});
+             {"decision latency p99", fixed(k.decision_latency_p99_us, 0) + " µs"},
+             {"holds placed", std::to_string(k.holds_placed)},
+             {"holds claimed / expired", std::to_string(k.holds_claimed) + " / "
+                                           + std::to_string(k.holds_expired)},
+             {"pre-allocation success", fixed(100 * k.prealloc_success_rate, 1) + " %"},
+             {"idle warm capacity", fixed(k.idle_warm_core_s / 3600, 2) + " core-h, "
+                                      + fixed(k.idle_warm_gb_s / 3600, 2) + " GB-h"},
+             {"utilization (cpu)", fixed(100 * k.utilization, 1) + " %"}});
 }
 
 } // namespace prescient::ctl

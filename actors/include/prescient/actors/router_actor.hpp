@@ -46,7 +46,9 @@ typename Inspector::result_type inspect(Inspector& f, kpis& x) {
   return f(caf::meta::type_name("kpis"), x.events_ingested, x.events_rejected,
            x.requests, x.grants_prewarmed, x.grants_shadow, x.grants_reactive,
            x.hit_rate, x.cold_starts, x.releases, x.decision_latency_p50_us,
-           x.decision_latency_p99_us);
+           x.decision_latency_p99_us, x.holds_placed, x.holds_claimed,
+           x.holds_expired, x.prealloc_success_rate, x.idle_warm_core_s,
+           x.idle_warm_gb_s, x.utilization);
 }
 
 using router_actor = caf::typed_actor<

@@ -89,6 +89,13 @@ struct kpis {
   uint64_t releases = 0;
   double decision_latency_p50_us = 0;
   double decision_latency_p99_us = 0;
+  uint64_t holds_placed = 0;        ///< warm capacity held for predicted uses
+  uint64_t holds_claimed = 0;       ///< of which the use came (a hit)
+  uint64_t holds_expired = 0;       ///< of which expired unclaimed
+  double prealloc_success_rate = 0; ///< claimed / (claimed + expired)
+  double idle_warm_core_s = 0;      ///< held, never claimed: core-seconds
+  double idle_warm_gb_s = 0;        ///< held, never claimed: GB-seconds
+  double utilization = 0;           ///< cpu in use / capacity, all data centers
 };
 
 /// Requests per step expected at one data center (event time).
