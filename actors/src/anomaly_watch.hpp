@@ -7,8 +7,9 @@
 //                      `min_history` events): a user who always does the
 //                      same few things did something else;
 //   unusual_resources  a closed run whose cpu or memory exceeds the app's
-//                      p99 for this user by `resource_margin`, once the p99
-//                      rests on `min_samples` runs;
+//                      p99 for this user (the tenant's while the user has
+//                      none: user_model::usage_of) by `resource_margin`,
+//                      once the p99 rests on `min_samples` runs;
 //   request_burst      uses in the last minute (a count decayed over a
 //                      minute) above max(`burst_floor`, `burst_factor` x the
 //                      user's expected uses per minute, from the activity
