@@ -65,4 +65,7 @@ private:
   bool in_burst_ = false; ///< flagged; re-armed below half the threshold
 };
 
+// Every resident profile carries one: keep it within the budget above.
+static_assert(sizeof(anomaly_watch) <= 16, "anomaly_watch grew past 16 bytes");
+
 } // namespace prescient
