@@ -105,3 +105,12 @@ struct DataCenterForecast {
   observations @3 :UInt64;         # closed steps the forecaster learned from
   series @4 :List(DemandForecast); # the total first, then apps by volume
 }
+
+struct Anomaly {
+  tenant @0 :Text;                 # "" for a data center's demand
+  user @1 :Text;                   # "" for a data center's demand
+  dataCenter @2 :Text;             # "" for a user's behaviour
+  kind @3 :Text;                   # unusual_app | unusual_resources | request_burst | demand_outside_forecast
+  timeUs @4 :Int64;                # event time of what was flagged
+  reason @5 :Text;                 # one line, with the numbers
+}

@@ -27,6 +27,9 @@ interface Admin {
   kpis @2 () -> (kpis :Adm.Kpis);
   forecast @3 (dataCenter :Text, horizonSteps :UInt32) -> (forecast :Adm.DataCenterForecast);
   # Demand forecast of one data center from the requests it served.
+  anomalies @4 (limit :UInt32) -> (anomalies :List(Adm.Anomaly));
+  # The latest anomalies of every shard and data center, newest first
+  # (limit 1..1000).
 }
 
 interface Node {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <unistd.h>
 
@@ -154,6 +155,46 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
       fail);
 }
 
+// Asks every shard and broker for its latest flags and merges them, newest
+// first. Any failure fails the answer, as for the status: a list that
+// silently lacks a shard would read as "nothing unusual there".
+void collect_anomalies(self_ptr self, uint32_t limit,
+                       caf::typed_response_promise<std::vector<anomaly>> rp) {
+  auto& st = self->state;
+  struct join {
+    size_t pending;
+    bool failed = false;
+    std::vector<anomaly> all;
+  };
+  auto j = std::make_shared<join>(
+    join{st.opts.shards.size() + st.opts.data_centers.size(), false, {}});
+  auto fail = [j, rp](caf::error& err) mutable {
+    if (!j->failed) {
+      j->failed = true;
+      rp.deliver(std::move(err));
+    }
+  };
+  auto add = [j, rp, limit](std::vector<anomaly>& some) mutable {
+    std::move(some.begin(), some.end(), std::back_inserter(j->all));
+    if (--j->pending > 0 || j->failed)
+      return;
+    std::stable_sort(j->all.begin(), j->all.end(),
+                     [](const anomaly& a, const anomaly& b) { return a.time_us > b.time_us; });
+    if (j->all.size() > limit)
+      j->all.resize(limit);
+    rp.deliver(std::move(j->all));
+  };
+  if (j->pending == 0) {
+    rp.deliver(std::vector<anomaly>{});
+    return;
+  }
+  for (auto& s : st.opts.shards)
+    self->request(s, st.opts.timeout, anomalies_atom::value, limit).then(add, fail);
+  for (auto& dc : st.opts.data_centers)
+    self->request(dc.broker, st.opts.timeout, anomalies_atom::value, limit)
+      .then(add, fail);
+}
+
 admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
   auto& st = self->state;
   st.ring = std::make_unique<shard_ring>(static_cast<uint32_t>(opts.shards.size()),
@@ -193,6 +234,15 @@ admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
       self->request(i->broker, st.opts.timeout, forecast_atom::value, horizon)
         .then([rp](data_center_forecast& f) mutable { rp.deliver(std::move(f)); },
               [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [self](anomalies_atom, uint32_t limit) -> caf::result<std::vector<anomaly>> {
+      if (limit < 1 || limit > max_anomalies)
+        return make_error(actor_errc::bad_input,
+                          "limit " + std::to_string(limit) + " is outside 1.."
+                            + std::to_string(max_anomalies));
+      auto rp = self->make_response_promise<std::vector<anomaly>>();
+      collect_anomalies(self, limit, rp);
       return rp;
     },
     [self](erase_atom, const std::string& tenant,

@@ -62,6 +62,9 @@ broker_impl(broker_self self, storage::db* db,
     [self](forecast_atom, uint32_t horizon) -> data_center_forecast {
       return self->state.forecast(static_cast<int>(horizon));
     },
+    [self](anomalies_atom, uint32_t limit) -> std::vector<anomaly> {
+      return self->state.anomalies(limit);
+    },
     [self, refit](hold_atom, const hold_request& r) -> hold_reply {
       auto out = self->state.hold(r);
       refit();

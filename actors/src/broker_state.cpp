@@ -1,5 +1,6 @@
 #include "broker_state.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "prescient/actors/errc.hpp"
@@ -200,7 +201,8 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
 
 grant broker_state::granted(std::string instance, live_grant g, grant_path path) {
   add(g.resources, +1);
-  demand_.record(g.app, g.time_us);
+  if (auto o = demand_.record(g.app, g.time_us))
+    flag_demand(*o);
   grants_.emplace(instance, std::move(g));
   ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
   grant out;
@@ -358,6 +360,21 @@ data_center_forecast broker_state::forecast(int horizon_steps) const {
   return demand_.forecast(spec_.name, horizon_steps);
 }
 
+void broker_state::flag_demand(const demand_tracker::outlier& o) {
+  char reason[160];
+  std::snprintf(reason, sizeof reason,
+                "%.0f requests in a %d-minute step %s the 95%% interval %.1f - %.1f "
+                "(forecast %.1f)",
+                o.count, int(demand_tracker::step_us / 60'000'000),
+                o.count > o.upper95 ? "above" : "below", o.lower95, o.upper95, o.point);
+  anomaly a;
+  a.data_center = spec_.name;
+  a.kind = "demand_outside_forecast";
+  a.time_us = o.step_us;
+  a.reason = reason;
+  anomalies_.push(std::move(a));
+}
+
 broker_stats broker_state::stats() const {
   auto s = counters_;
   s.status.cpu_capacity_millicores = spec_.capacity.cpu_millicores;
@@ -368,6 +385,7 @@ broker_stats broker_state::stats() const {
   s.forecast_refits_pending = demand_.refits_pending();
   s.holds_live = holds_.size();
   s.prewarm_threshold = threshold_.at(utilisation());
+  s.anomalies_flagged = anomalies_.flagged();
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include <caf/expected.hpp>
 
 #include "prescient/actors/broker_actor.hpp"
+#include "anomaly_log.hpp"
 #include "demand_tracker.hpp"
 #include "prewarm_threshold.hpp"
 #include "prescient/storage/db.hpp"
@@ -31,6 +32,11 @@ public:
                      const std::string& instance);
   broker_stats stats() const;
   data_center_forecast forecast(int horizon_steps) const;
+  /// Up to `limit` of the latest demand steps outside the forecast,
+  /// newest first.
+  std::vector<anomaly> anomalies(size_t limit) const {
+    return anomalies_.recent(limit);
+  }
 
   /// The demand forecasters' refits (see demand_tracker).
   demand_tracker& demand() noexcept {
@@ -61,6 +67,7 @@ private:
   std::string next_instance();
   /// Records a grant whose ledger entry is written; counts and answers it.
   grant granted(std::string instance, live_grant g, grant_path path);
+  void flag_demand(const demand_tracker::outlier& o);
   double utilisation() const;
   /// The user's hold for `app`, else any hold of the user; nullptr if none.
   std::unordered_map<std::string, live_hold>::iterator
@@ -83,6 +90,7 @@ private:
   broker_stats counters_;
   storage::write_batch batch_;
   demand_tracker demand_;
+  anomaly_log anomalies_;
 };
 
 } // namespace prescient

@@ -83,16 +83,30 @@ demand_tracker::series& demand_tracker::series_of(const std::string& app) {
   return series_[0]; // counted in the total only
 }
 
-void demand_tracker::close_steps_until(int64_t time_us) {
+std::optional<demand_tracker::outlier>
+demand_tracker::close_steps_until(int64_t time_us) {
   auto step_of = [](int64_t t) { return t - ((t % step_us) + step_us) % step_us; };
   if (open_step_us_ == 0) {
     open_step_us_ = step_of(time_us);
-    return;
+    return std::nullopt;
   }
   auto target = step_of(time_us);
   if (target <= open_step_us_)
-    return;
+    return std::nullopt;
   auto steps = static_cast<uint64_t>((target - open_step_us_) / step_us);
+  // Judge the open step against the forecast made for it, before it is
+  // learned (once per step: one forecast of one step, not per request).
+  std::optional<outlier> out;
+  auto& total = series_[0].model;
+  if (total.stats().observations >= outlier_history
+      && total.stats().recent_coverage95 >= outlier_min_coverage) {
+    auto f = total.forecast(1);
+    auto* i = f.at(0.95);
+    auto count = double(series_[0].open_count);
+    if (i && !f.point.empty() && !i->lower.empty()
+        && (count < i->lower[0] || count > i->upper[0]))
+      out = outlier{open_step_us_, count, f.point[0], i->lower[0], i->upper[0]};
+  }
   for (auto& s : series_) {
     observe(s, double(s.open_count));
     s.open_count = 0;
@@ -101,14 +115,17 @@ void demand_tracker::close_steps_until(int64_t time_us) {
   }
   closed_steps_ += steps;
   open_step_us_ = target;
+  return out;
 }
 
-void demand_tracker::record(const std::string& app, int64_t time_us) {
-  close_steps_until(time_us);
+std::optional<demand_tracker::outlier>
+demand_tracker::record(const std::string& app, int64_t time_us) {
+  auto out = close_steps_until(time_us);
   ++series_[0].open_count;
   auto& s = series_of(app);
   if (&s != &series_[0])
     ++s.open_count;
+  return out;
 }
 
 data_center_forecast demand_tracker::forecast(const std::string& data_center,

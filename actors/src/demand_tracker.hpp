@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,29 @@ public:
 
   demand_tracker();
 
+  /// A closed step whose total lies outside the 95% interval the
+  /// forecaster gave it one step ahead.
+  struct outlier {
+    int64_t step_us = 0; ///< start of the step (event time)
+    double count = 0;    ///< requests served in it
+    double point = 0, lower95 = 0, upper95 = 0;
+  };
+  /// Steps observed before outliers are judged: three days, so the
+  /// daily season is fitted and a morning rise is not taken for a spike
+  /// (after one day, a regular busy-day/quiet-night shape still gave 77
+  /// flags over the next three days; after three, at most the rise).
+  static constexpr size_t outlier_history = 3 * 24 * 12;
+  /// Smoothed share of one-step 95% hits below which the forecaster's
+  /// intervals are not trusted to judge (it is catching up after a change).
+  static constexpr double outlier_min_coverage = 0.8;
+
   /// Counts one request at event time `time_us`. Closes the steps before
   /// it: each closed step is one observation of every series (0 if quiet).
-  /// A request older than the open step counts in the open step.
-  void record(const std::string& app, int64_t time_us);
+  /// A request older than the open step counts in the open step. Returns
+  /// the step that closed with requests, if its total was an outlier; the
+  /// quiet steps of a gap after it are learned but not judged (a silent
+  /// data center is not flagged step after step).
+  std::optional<outlier> record(const std::string& app, int64_t time_us);
 
   /// Forecasts of every series for `horizon` steps (1..max_horizon) from
   /// the open step on. Does not change the forecasters (preview).
@@ -53,7 +73,7 @@ private:
   void observe(series& s, double value);
 
   series& series_of(const std::string& app);
-  void close_steps_until(int64_t time_us);
+  std::optional<outlier> close_steps_until(int64_t time_us);
 
   std::vector<series> series_; // [0] is the total
   int64_t open_step_us_ = 0;   // start of the open step; 0 = nothing yet

@@ -17,6 +17,7 @@
 #include "prescient/storage/chunk.hpp"
 #include "prescient/storage/db.hpp"
 #include "prescient/wire/event.hpp"
+#include "anomaly_watch.hpp"
 #include "profile_predictor.hpp"
 #include "sealed_chunks.hpp"
 
@@ -78,6 +79,10 @@ public:
   const profile_predictor& predictor() const noexcept {
     return predictor_;
   }
+  /// The user's anomaly state (in memory only; see anomaly_watch.hpp).
+  anomaly_watch& watch() noexcept {
+    return watch_;
+  }
 
 private:
   struct device_state {
@@ -100,6 +105,7 @@ private:
   bool dirty_ = false;
   std::vector<device_state> devices_;
   profile_predictor predictor_;
+  anomaly_watch watch_;
 };
 
 } // namespace prescient

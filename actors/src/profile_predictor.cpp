@@ -120,6 +120,8 @@ profile_predictor::observed profile_predictor::observe(tenant_models::tenant& t,
   } else {
     model_->score(t.model, q, scratch, ext.get());
   }
+  out.probability = model_->calibrated_prob(t.model, scratch, *app);
+  out.confidence = scratch.conf;
   predict::event ev{time_s, *app, device, q.session, 1.0f};
   model_->observe(t.model, ev, nullptr, &scratch, ext.get());
   dirty_ = t.dirty = true;

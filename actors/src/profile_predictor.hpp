@@ -69,6 +69,9 @@ public:
     bool used = false;         ///< the event was a use (and was learned)
     bool learned_used = false; ///< the use was predicted with a fresh learned reply
     bool request = false;      ///< an inference request was written
+    /// For a use, what the model said before learning it (anomalies):
+    double probability = 1; ///< calibrated probability of the app used
+    double confidence = 0;  ///< calibrated probability of its top app
   };
 
   /// Learns one event of the user. `device`: the profile's small id of the

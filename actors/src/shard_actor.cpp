@@ -79,6 +79,9 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
       return true;
     },
     [self](score_atom) -> std::string { return self->state.scores(); },
+    [self](anomalies_atom, uint32_t limit) -> std::vector<anomaly> {
+      return self->state.anomalies(limit);
+    },
     [self](connect_atom, caf::actor& router) {
       self->state.connect(std::move(router));
     },

@@ -154,10 +154,20 @@ void shard_state::apply(const event_batch& events) {
       tr = (*t)->translate(opts_.learned_models->current(e.tenant));
     bool may_ask = tr && opts_.inference && !recovering_
                    && infer_in_flight_ < opts_.max_inference_in_flight;
+    if (e.kind == event_kind::close)
+      watch_close(e, p, **t);
     auto seen = p.predictor().observe(**t, e, p.device_index(e.device), scratch_,
                                       board_ ? &scoring : nullptr, tr,
                                       may_ask ? &request : nullptr);
     learned_uses_ += seen.learned_used ? 1 : 0;
+    if (seen.used) {
+      // Replayed uses rebuild the burst rate and re-flag what the crash
+      // took from the ring (it is in memory only).
+      use_outlook o{seen.probability, seen.confidence, p.events(),
+                    p.predictor().model()->activity().events_per_day(
+                      static_cast<double>(e.time_us) / 1e6)};
+      p.watch().use(e, o, anomalies_);
+    }
     if (seen.used && holds_wanted_ && !recovering_)
       request_hold(e, p, **t);
     if (seen.request) {
@@ -425,6 +435,7 @@ shard_stats shard_state::stats() const {
   s.inference_replies = inference_replies_;
   s.learned_uses = learned_uses_;
   s.inference_in_flight = infer_in_flight_;
+  s.anomalies_flagged = anomalies_.flagged();
   return s;
 }
 
@@ -458,6 +469,14 @@ void shard_state::request_hold(const usage_event& e, const profile& p,
     r.until_us = e.time_us + static_cast<int64_t>(next.window.hi * 1e6);
   holds_out_.push_back(std::move(r));
   ++holds_requested_;
+}
+
+void shard_state::watch_close(const usage_event& e, const profile& p,
+                              const tenant_models::tenant& t) {
+  auto app = t.find(e.app);
+  if (app == predict::no_app)
+    return; // never used: no quantiles to exceed
+  anomaly_watch::close(e, *p.predictor().model(), t.model, app, anomalies_);
 }
 
 std::vector<hold_request> shard_state::take_hold_requests() {

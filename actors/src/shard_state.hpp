@@ -17,6 +17,7 @@
 #include "prescient/actors/shard_actor.hpp"
 #include "prescient/storage/db.hpp"
 #include "prescient/predict/scoreboard.hpp"
+#include "anomaly_log.hpp"
 #include "profile.hpp"
 #include "tenant_models.hpp"
 
@@ -47,6 +48,12 @@ public:
   caf::error erase(const std::string& tenant, const std::string& user);
 
   shard_stats stats() const;
+
+  /// Up to `limit` of the latest anomalies of this shard's users, newest
+  /// first (kept in a bounded ring; see anomaly_watch.hpp).
+  std::vector<anomaly> anomalies(size_t limit) const {
+    return anomalies_.recent(limit);
+  }
 
   /// The serialized scoreboard (empty unless scoring predictions).
   std::string scores() const;
@@ -88,6 +95,9 @@ private:
   /// it is confident enough to be worth a data center's look.
   void request_hold(const usage_event& e, const profile& p,
                     const tenant_models::tenant& t);
+  /// A closed run above its app's p99 (before the model learns it).
+  void watch_close(const usage_event& e, const profile& p,
+                   const tenant_models::tenant& t);
   void add_predictions(
     const predict::user_model& m, const tenant_models::tenant& t,
     const std::map<std::string, std::pair<int64_t, std::string>>& last_device,
@@ -116,6 +126,7 @@ private:
   bool holds_wanted_ = false;
   caf::actor router_;
   std::vector<hold_request> holds_out_;
+  anomaly_log anomalies_;
   uint64_t holds_requested_ = 0;
   size_t resident_models_ = 0; ///< exact after a checkpoint, then counts loads
   size_t model_limit_ = 0;     ///< models that fit the budget (by mean size)

@@ -251,4 +251,8 @@ data_center_forecast client::forecast(const std::string& data_center,
   return impl_->io->forecast(data_center, horizon_steps);
 }
 
+std::vector<anomaly> client::anomalies(uint32_t limit) {
+  return impl_->io->anomalies(limit);
+}
+
 } // namespace prescient

@@ -193,4 +193,23 @@ data_center_forecast io_loop::forecast(const std::string& data_center,
   }));
 }
 
+std::vector<anomaly> io_loop::anomalies(uint32_t limit) {
+  return unwrap(on_loop([&, this]() -> kj::Promise<outcome<std::vector<anomaly>>> {
+    if (state_ == nullptr)
+      return outcome<std::vector<anomaly>>{};
+    return state_->call<std::vector<anomaly>>(
+      [&](io_state::connection& c) {
+        auto req = c.admin.anomaliesRequest();
+        req.setLimit(limit);
+        return req.send().then([](auto&& resp) {
+          std::vector<anomaly> out;
+          for (auto a : resp.getAnomalies())
+            out.push_back(wire::from_capnp(a));
+          return out;
+        });
+      },
+      true);
+  }));
+}
+
 } // namespace prescient::detail

@@ -43,6 +43,7 @@ public:
   kpis node_kpis();
   data_center_forecast forecast(const std::string& data_center,
                                 uint32_t horizon_steps);
+  std::vector<anomaly> anomalies(uint32_t limit);
 
 private:
   template <typename F>

@@ -173,6 +173,20 @@ kj::Promise<void> admin_impl::forecast(ForecastContext context) {
     });
 }
 
+kj::Promise<void> admin_impl::anomalies(AnomaliesContext context) {
+  auto limit = context.getParams().getLimit();
+  if (limit < 1 || limit > max_anomalies)
+    return rpc_error("anomalies: limit is " + std::to_string(limit) + ", outside 1.."
+                     + std::to_string(max_anomalies));
+  return ask<std::vector<anomaly>>(ctx_.bridge, ctx_.admin, ctx_.timeout,
+                                   anomalies_atom::value, limit)
+    .then([context](std::vector<anomaly> all) mutable {
+      auto list = context.getResults().initAnomalies(static_cast<unsigned>(all.size()));
+      for (unsigned i = 0; i < all.size(); ++i)
+        wire::to_capnp(all[i], list[i]);
+    });
+}
+
 // -- Node ---------------------------------------------------------------------
 
 node_impl::node_impl(const gateway_context& ctx, admission& adm)

@@ -77,6 +77,7 @@ protected:
   kj::Promise<void> user(UserContext context) override;
   kj::Promise<void> kpis(KpisContext context) override;
   kj::Promise<void> forecast(ForecastContext context) override;
+  kj::Promise<void> anomalies(AnomaliesContext context) override;
 
 private:
   const gateway_context& ctx_;

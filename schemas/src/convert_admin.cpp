@@ -220,4 +220,24 @@ void to_capnp(const data_center_forecast& f,
   }
 }
 
+anomaly from_capnp(schema::Anomaly::Reader r) {
+  anomaly a;
+  a.tenant = text(r.getTenant());
+  a.user = text(r.getUser());
+  a.data_center = text(r.getDataCenter());
+  a.kind = text(r.getKind());
+  a.time_us = r.getTimeUs();
+  a.reason = text(r.getReason());
+  return a;
+}
+
+void to_capnp(const anomaly& a, schema::Anomaly::Builder b) {
+  b.setTenant(a.tenant);
+  b.setUser(a.user);
+  b.setDataCenter(a.data_center);
+  b.setKind(a.kind);
+  b.setTimeUs(a.time_us);
+  b.setReason(a.reason);
+}
+
 } // namespace prescient::wire

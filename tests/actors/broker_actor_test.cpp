@@ -35,6 +35,34 @@ struct broker_fixture : test::actor_fixture {
     return out;
   }
 
+  static constexpr int64_t step = 5LL * 60 * 1'000'000;
+  const int64_t start = 1'750'032'000'000'000 - 1'750'032'000'000'000 % (86'400'000'000LL);
+
+  /// Busy from 08:00 to 18:00 (6 requests a step), quiet at night (1).
+  static int daily(int64_t s) {
+    auto hour = (s % 288) / 12;
+    return hour >= 8 && hour < 18 ? 6 : 1;
+  }
+
+  /// Claims `n` small instances in 5-minute step `s` after `start`.
+  void serve(const broker_actor& b, int64_t s, int n) {
+    for (int k = 0; k < n; ++k) {
+      resource_request r{"demo", "u" + std::to_string(k), "d", k % 2 ? "ide" : "render",
+                         "eu-west", start + s * step + k * 1'000'000, {1, 1, 0, 0, 0}};
+      (*self)->request(b, timeout, claim_atom::value, r)
+        .receive([](const grant&) {}, [](caf::error& e) { FAIL(describe(e)); });
+    }
+  }
+
+  /// Refits run beside the broker; waits until the last one has landed.
+  void wait_for_refits(const broker_actor& b) {
+    for (int tries = 0; tries < 600; ++tries) {
+      if (stats(b).forecast_refits_pending == 0)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   broker_stats stats(const broker_actor& b) {
     broker_stats out;
     (*self)->request(b, timeout, status_atom::value)
@@ -93,29 +121,9 @@ TEST_CASE_METHOD(broker_fixture, "a restarted broker restores its grants from th
 TEST_CASE_METHOD(broker_fixture, "a broker forecasts the daily shape of the demand it serves") {
   spec.capacity = {1e12, 1e12, 1e12, 1e12, 1e6};
   auto b = spawn_broker(*sys, *db, spec);
-  constexpr int64_t step = 5LL * 60 * 1'000'000;
-  const int64_t start = 1'750'032'000'000'000 - 1'750'032'000'000'000 % (86'400'000'000LL);
-  // Three days: busy from 08:00 to 18:00 (6 requests a step), quiet at night (1).
-  for (int64_t s = 0; s < 3 * 288; ++s) {
-    auto hour = (s % 288) / 12;
-    int n = hour >= 8 && hour < 18 ? 6 : 1;
-    for (int k = 0; k < n; ++k) {
-      resource_request r{"demo", "u" + std::to_string(k), "d", k % 2 ? "ide" : "render",
-                         "eu-west", start + s * step + k * 1'000'000, {1, 1, 0, 0, 0}};
-      (*self)->request(b, timeout, claim_atom::value, r)
-        .receive([](const grant&) {}, [](caf::error& e) { FAIL(describe(e)); });
-    }
-  }
-  // Refits run beside the broker; wait until the last one has landed.
-  for (int tries = 0; tries < 600; ++tries) {
-    uint32_t pending = 1;
-    (*self)->request(b, timeout, status_atom::value)
-      .receive([&](const broker_stats& st) { pending = st.forecast_refits_pending; },
-               [](caf::error& e) { FAIL(describe(e)); });
-    if (pending == 0)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  for (int64_t s = 0; s < 3 * 288; ++s) // three days
+    serve(b, s, daily(s));
+  wait_for_refits(b);
   data_center_forecast f;
   (*self)->request(b, timeout, forecast_atom::value, uint32_t{288})
     .receive([&](data_center_forecast& x) { f = std::move(x); },
@@ -282,4 +290,28 @@ TEST_CASE_METHOD(broker_fixture, "concurrent claims for one hold: exactly one ge
   CHECK(cold == claimants - 1);
   CHECK(instances.size() == claimants); // every instance granted once
   CHECK(instances.count(h.instance) == 1);
+}
+
+TEST_CASE_METHOD(broker_fixture, "a demand spike outside the forecast interval is flagged") {
+  spec.capacity = {1e12, 1e12, 1e12, 1e12, 1e6};
+  auto b = spawn_broker(*sys, *db, spec);
+  int64_t spike = 3 * 288 + 2 * 12; // 02:00 of day 4: one request expected
+  for (int64_t s = 0; s < spike; ++s) // three days and two hours of the shape
+    serve(b, s, daily(s));
+  wait_for_refits(b);
+  serve(b, spike, 60);
+  serve(b, spike + 1, 1); // closes the spike's step
+  std::vector<anomaly> flags;
+  (*self)->request(b, timeout, anomalies_atom::value, uint32_t{10})
+    .receive([&](std::vector<anomaly>& x) { flags = std::move(x); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  REQUIRE_FALSE(flags.empty());
+  auto& a = flags.front(); // newest: the spike
+  INFO(a.reason);
+  CHECK(a.data_center == "dc-a");
+  CHECK(a.user.empty());
+  CHECK(a.kind == "demand_outside_forecast");
+  CHECK(a.time_us == start + spike * step);
+  CHECK(a.reason.find("60 requests in a 5-minute step above the 95% interval") == 0);
+  CHECK(stats(b).anomalies_flagged == flags.size());
 }

@@ -51,4 +51,12 @@ TEST_CASE("events, grants and summaries serialize") {
   s.user = "u";
   s.top_apps = {{"ide", 3, 1}};
   CHECK(round_trip(s).top_apps.at(0).app == "ide");
+
+  std::vector<anomaly> flags{{"demo", "u", "", "request_burst", 42, "12.0 uses"},
+                             {"", "", "dc-a", "demand_outside_forecast", 7, "60 requests"}};
+  auto flags2 = round_trip(flags);
+  REQUIRE(flags2.size() == 2);
+  CHECK(flags2[0].reason == "12.0 uses");
+  CHECK(flags2[1].data_center == "dc-a");
+  CHECK(flags2[1].time_us == 7);
 }

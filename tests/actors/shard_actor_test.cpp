@@ -3,6 +3,8 @@
 // erasure.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <caf/exit_reason.hpp>
 
 #include "fixture.hpp"
@@ -43,6 +45,14 @@ struct shard_fixture : test::actor_fixture {
     shard_stats out;
     (*self)->request(s, timeout, status_atom::value)
       .receive([&](const shard_stats& x) { out = x; },
+               [](caf::error& e) { FAIL(describe(e)); });
+    return out;
+  }
+
+  std::vector<anomaly> anomalies(const shard_actor& s, uint32_t limit = 100) {
+    std::vector<anomaly> out;
+    (*self)->request(s, timeout, anomalies_atom::value, limit)
+      .receive([&](std::vector<anomaly>& x) { out = std::move(x); },
                [](caf::error& e) { FAIL(describe(e)); });
     return out;
   }
@@ -249,4 +259,100 @@ TEST_CASE_METHOD(shard_fixture, "a model stored under another shard's dictionary
   auto sum = summary(moved, "fay");
   CHECK(sum.events == 62);
   CHECK_FALSE(sum.predictions.empty());
+}
+
+// ---- anomalies: behaviour that departs from the profile
+namespace {
+
+std::vector<anomaly> of_kind(const std::vector<anomaly>& all, const std::string& kind) {
+  std::vector<anomaly> out;
+  for (auto& a : all)
+    if (a.kind == kind)
+      out.push_back(a);
+  return out;
+}
+
+/// One more launch after cycle(user, 0, 60): the 61st use, two minutes on.
+usage_event next_launch(const std::string& user, const std::string& app) {
+  auto e = cycle(user, 60, 61).front();
+  e.app = app;
+  return e;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(shard_fixture, "a habitual user's never-seen app is flagged, their habits are not") {
+  auto s = spawn();
+  ingest(s, cycle("ann", 0, 60));
+  CHECK(anomalies(s).empty()); // the cycle itself is not unusual
+  ingest(s, {next_launch("ann", "crypto-miner")});
+  auto flags = of_kind(anomalies(s), "unusual_app");
+  REQUIRE(flags.size() == 1);
+  INFO(flags[0].reason);
+  CHECK(flags[0].tenant == "demo");
+  CHECK(flags[0].user == "ann");
+  CHECK(flags[0].data_center.empty());
+  CHECK(flags[0].time_us == next_launch("ann", "x").time_us);
+  CHECK(flags[0].reason.find("app crypto-miner had probability") == 0);
+  CHECK(stats(s).anomalies_flagged == 1);
+}
+
+TEST_CASE_METHOD(shard_fixture, "a run far above the app's p99 is flagged with the numbers") {
+  auto s = spawn();
+  ingest(s, cycle("bob", 0, 60)); // 20 runs of each app, 512 MB each
+  auto run = cycle("bob", 60, 61); // editor: launch, close
+  run[1].usage.memory_mb = 8192;
+  ingest(s, run);
+  auto flags = of_kind(anomalies(s), "unusual_resources");
+  REQUIRE(flags.size() == 1);
+  INFO(flags[0].reason);
+  CHECK(flags[0].user == "bob");
+  CHECK(flags[0].time_us == run[1].time_us);
+  CHECK(flags[0].reason.find("memory 8192 MB > 1.5 x p99 ") == 0);
+  CHECK(flags[0].reason.find(" MB of app editor") != std::string::npos);
+  CHECK(flags[0].reason.find("cpu") == std::string::npos); // cpu was as usual
+}
+
+TEST_CASE_METHOD(shard_fixture, "a burst of uses is flagged once, with the rates") {
+  auto s = spawn();
+  ingest(s, cycle("cat", 0, 60)); // a use every two minutes
+  CHECK(of_kind(anomalies(s), "request_burst").empty());
+  event_batch burst;
+  for (int i = 0; i < 30; ++i) {
+    auto e = next_launch("cat", i % 2 ? "editor" : "compiler");
+    e.kind = event_kind::request;
+    e.time_us += int64_t(i) * 1'000'000; // one a second
+    burst.push_back(e);
+  }
+  ingest(s, burst);
+  auto flags = of_kind(anomalies(s), "request_burst");
+  REQUIRE(flags.size() == 1);
+  INFO(flags[0].reason);
+  CHECK(flags[0].user == "cat");
+  CHECK(flags[0].reason.find(" uses in the last minute > 10 (expected ") != std::string::npos);
+  CHECK(flags[0].time_us > burst.front().time_us);
+  CHECK(flags[0].time_us < burst.back().time_us);
+}
+
+TEST_CASE_METHOD(shard_fixture, "the shard keeps a bounded number of flags, newest first") {
+  auto s = spawn();
+  // Many users, each with one burst: more flags than the shard keeps.
+  constexpr int users = 300;
+  for (int u = 0; u < users; ++u) {
+    event_batch burst;
+    for (int i = 0; i < 15; ++i) {
+      auto e = test::event_of("u" + std::to_string(u), 0);
+      e.kind = event_kind::request;
+      e.time_us += int64_t(u) * 3'600'000'000 + int64_t(i) * 1'000'000;
+      burst.push_back(e);
+    }
+    ingest(s, burst);
+  }
+  CHECK(stats(s).anomalies_flagged == users);
+  auto all = anomalies(s, 1000);
+  CHECK(all.size() == 256);
+  CHECK(all.front().user == "u" + std::to_string(users - 1));
+  CHECK(std::is_sorted(all.begin(), all.end(),
+                       [](auto& a, auto& b) { return a.time_us > b.time_us; }));
+  CHECK(anomalies(s, 3).size() == 3);
 }

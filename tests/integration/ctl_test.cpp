@@ -96,3 +96,37 @@ TEST_CASE("prescientctl shows a data center's demand forecast", "[integration][c
                                       "--horizon", "0"});
   CHECK(bad.exit_code != 0);
 }
+
+TEST_CASE("prescientctl lists anomalies with their reasons", "[integration][ctl]") {
+  it::node_fixture f;
+  {
+    client c(f.client_opts());
+    // Fifteen requests in fifteen seconds: far above any user's usual pace.
+    for (int i = 0; i < 15; ++i) {
+      auto e = it::make_event("hana", i);
+      e.kind = event_kind::request;
+      c.submit(e);
+    }
+    c.flush();
+    auto listed = c.anomalies(10);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].kind == "request_burst");
+  }
+  auto addr = f.node->address();
+  auto r = run_bin("prescientctl", {"--address", addr, "--json", "anomalies", "--limit", "5"});
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["tenant"] == "demo");
+  CHECK(j[0]["user"] == "hana");
+  CHECK(j[0]["data_center"] == "");
+  CHECK(j[0]["kind"] == "request_burst");
+  CHECK(j[0]["time_us"].get<int64_t>() > 0);
+  CHECK(j[0]["reason"].get<std::string>().find("uses in the last minute > 10") != std::string::npos);
+
+  auto table = run_bin("prescientctl", {"--address", addr, "anomalies"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("demo/hana") != std::string::npos);
+  CHECK(table.out.find("request_burst") != std::string::npos);
+  CHECK(run_bin("prescientctl", {"--address", addr, "anomalies", "--limit", "0"}).exit_code != 0);
+}

@@ -56,6 +56,9 @@ admin_actor::behavior_type stand_in_admin(admin_actor::stateful_pointer<stand_in
     [](forecast_atom, const std::string&, uint32_t) -> caf::result<data_center_forecast> {
       return data_center_forecast{};
     },
+    [](anomalies_atom, uint32_t) -> caf::result<std::vector<anomaly>> {
+      return std::vector<anomaly>{};
+    },
   };
 }
 

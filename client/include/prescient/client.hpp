@@ -147,6 +147,11 @@ public:
   data_center_forecast forecast(const std::string& data_center,
                                 uint32_t horizon_steps);
 
+  /// The latest `limit` (1..1000) anomalies the node flagged — users whose
+  /// behaviour departs from their profile, data centers whose demand left
+  /// its forecast interval — newest first. Throws client_error.
+  std::vector<anomaly> anomalies(uint32_t limit = 50);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -1,5 +1,6 @@
 // prescientctl: asks a node's admin actor about its state.
 //   prescientctl [--address HOST:PORT] [--json] status | user ID | kpis | forecast DC
+//                | anomalies [--limit N]
 // Exit codes: 0 answered, 1 the node failed or refused, 2 bad usage.
 #include <cstdlib>
 #include <iostream>
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
   forecast->add_option("dc", dc, "data center name")->required();
   forecast->add_option("--horizon", horizon, "5-minute steps ahead (default 24 = 2 h)")
     ->check(CLI::Range(1, 2016));
+  auto* anomalies = app.add_subcommand("anomalies", "the latest unusual users and demand");
+  uint32_t limit = 50;
+  anomalies->add_option("--limit", limit, "at most this many, newest first (default 50)")
+    ->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -52,6 +57,9 @@ int main(int argc, char** argv) {
     } else if (forecast->parsed()) {
       auto f = c.forecast(dc, horizon);
       json ? void(j = prescient::ctl::to_json(f)) : prescient::ctl::print(std::cout, f);
+    } else if (anomalies->parsed()) {
+      auto a = c.anomalies(limit);
+      json ? void(j = prescient::ctl::to_json(a)) : prescient::ctl::print(std::cout, a);
     } else if (kpis->parsed()) {
       auto k = c.node_kpis();
       json ? void(j = prescient::ctl::to_json(k)) : prescient::ctl::print(std::cout, k);

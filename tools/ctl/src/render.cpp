@@ -173,6 +173,33 @@ void print(std::ostream& out, const data_center_forecast& f) {
   }
 }
 
+nlohmann::json to_json(const std::vector<anomaly>& all) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& a : all)
+    out.push_back({{"tenant", a.tenant},
+                   {"user", a.user},
+                   {"data_center", a.data_center},
+                   {"kind", a.kind},
+                   {"time_us", a.time_us},
+                   {"reason", a.reason}});
+  return out;
+}
+
+void print(std::ostream& out, const std::vector<anomaly>& all) {
+  if (all.empty()) {
+    out << "no anomalies flagged\n";
+    return;
+  }
+  // Who: tenant/user for behaviour, the data center for demand.
+  out << std::left << std::setw(22) << "TIME" << std::setw(24) << "WHO"
+      << std::setw(25) << "KIND" << "REASON\n";
+  for (auto& a : all) {
+    auto who = a.data_center.empty() ? a.tenant + "/" + a.user : a.data_center;
+    out << std::left << std::setw(22) << iso_time(a.time_us) << std::setw(24) << who
+        << std::setw(25) << a.kind << a.reason << '\n';
+  }
+}
+
 void print(std::ostream& out, const node_status& s) {
   rows(out, {{"node", s.node_id + " (prescient " + s.version + ")"},
              {"uptime", fixed(s.uptime_s, 0) + " s"},

@@ -32,7 +32,13 @@ using admin_actor = caf::typed_actor<
   caf::replies_to<kpis_atom>::with<kpis>,
   caf::replies_to<erase_atom, std::string, std::string>::with<bool>,
   /// (data center, horizon in steps): its demand forecast.
-  caf::replies_to<forecast_atom, std::string, uint32_t>::with<data_center_forecast>>;
+  caf::replies_to<forecast_atom, std::string, uint32_t>::with<data_center_forecast>,
+  /// Up to N (1..max_anomalies) of the latest anomalies of every shard and
+  /// data center, newest first.
+  caf::replies_to<anomalies_atom, uint32_t>::with<std::vector<anomaly>>>;
+
+/// Most anomalies one answer holds (each shard and broker keeps its last 256).
+inline constexpr uint32_t max_anomalies = 1000;
 
 struct admin_options {
   std::string node_id;

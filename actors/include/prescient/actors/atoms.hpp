@@ -20,5 +20,6 @@ using forecast_atom = caf::atom_constant<caf::atom("forecast")>;
 using score_atom = caf::atom_constant<caf::atom("score")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using anomalies_atom = caf::atom_constant<caf::atom("anomalies")>;
 
 } // namespace prescient

@@ -53,6 +53,8 @@ using broker_actor = caf::typed_actor<
   /// Forecast of the requests this data center will serve, for the given
   /// number of 5-minute steps (1..2016), from the demand it has served.
   caf::replies_to<forecast_atom, uint32_t>::with<data_center_forecast>,
+  /// Up to N of the latest demand steps outside the forecast, newest first.
+  caf::replies_to<anomalies_atom, uint32_t>::with<std::vector<anomaly>>,
   /// Holds warm capacity for a predicted use, if the prediction is
   /// confident enough for this data center and the tenant's share allows.
   caf::replies_to<hold_atom, hold_request>::with<hold_reply>,

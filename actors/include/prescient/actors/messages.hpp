@@ -33,6 +33,7 @@ struct shard_stats {
   uint64_t inference_replies = 0;  ///< answered (in time for the next use or not)
   uint64_t learned_uses = 0;       ///< uses predicted with a fresh learned reply
   uint32_t inference_in_flight = 0;
+  uint64_t anomalies_flagged = 0; ///< since the shard started
 };
 
 /// A profile predicts that its user will soon use an app: hold warm
@@ -76,6 +77,7 @@ struct broker_stats {
   double idle_warm_cpu_s = 0;   ///< held, never claimed: core-seconds
   double idle_warm_mb_s = 0;    ///< held, never claimed: MB-seconds
   double prewarm_threshold = 0; ///< confidence needed now
+  uint64_t anomalies_flagged = 0; ///< demand steps outside the forecast
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -162,7 +164,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
            x.events_applied, x.log_bytes_since_checkpoint, x.watermark_us,
            x.resident_models, x.model_bytes, x.models_reset,
            x.inference_requests, x.inference_replies, x.learned_uses,
-           x.inference_in_flight);
+           x.inference_in_flight, x.anomalies_flagged);
 }
 
 template <class Inspector>
@@ -171,7 +173,7 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases,
            x.forecast_refits_pending, x.holds_placed, x.holds_claimed,
            x.holds_expired, x.holds_refused, x.holds_live, x.idle_warm_cpu_s,
-           x.idle_warm_mb_s, x.prewarm_threshold);
+           x.idle_warm_mb_s, x.prewarm_threshold, x.anomalies_flagged);
 }
 
 template <class Inspector>
@@ -185,6 +187,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hold_reply& x) {
   return f(caf::meta::type_name("hold_reply"), x.held, x.data_center,
            x.instance, x.expires_us, x.threshold, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, anomaly& x) {
+  return f(caf::meta::type_name("anomaly"), x.tenant, x.user, x.data_center,
+           x.kind, x.time_us, x.reason);
 }
 
 template <class Inspector>

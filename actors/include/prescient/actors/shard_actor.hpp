@@ -41,6 +41,8 @@ using shard_actor = caf::typed_actor<
   /// The scores of the predictions made so far (a serialized
   /// predict::scoreboard); empty unless shard_options::score_predictions.
   caf::replies_to<score_atom>::with<std::string>,
+  /// Up to N of the latest anomalies of the shard's users, newest first.
+  caf::replies_to<anomalies_atom, uint32_t>::with<std::vector<anomaly>>,
   /// Where to send hold requests for confident predictions (the router);
   /// none are made before.
   caf::reacts_to<connect_atom, caf::actor>>;

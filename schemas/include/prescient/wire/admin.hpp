@@ -114,4 +114,16 @@ struct data_center_forecast {
   std::vector<demand_forecast> series; ///< the total first
 };
 
+/// Behaviour that departs from what was learned: a user's (tenant and user
+/// set) or a data center's demand (data_center set).
+struct anomaly {
+  std::string tenant;
+  std::string user;
+  std::string data_center;
+  /// unusual_app | unusual_resources | request_burst | demand_outside_forecast
+  std::string kind;
+  int64_t time_us = 0; ///< event time of what was flagged
+  std::string reason;  ///< one line, with the numbers
+};
+
 } // namespace prescient

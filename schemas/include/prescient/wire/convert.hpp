@@ -35,5 +35,7 @@ kpis from_capnp(schema::Kpis::Reader r);
 void to_capnp(const kpis& k, schema::Kpis::Builder b);
 data_center_forecast from_capnp(schema::DataCenterForecast::Reader r);
 void to_capnp(const data_center_forecast& f, schema::DataCenterForecast::Builder b);
+anomaly from_capnp(schema::Anomaly::Reader r);
+void to_capnp(const anomaly& a, schema::Anomaly::Builder b);
 
 } // namespace prescient::wire
