@@ -92,7 +92,9 @@ void node_process::start() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("prescientd exited during start-up: "
+      auto how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                     : "exit status " + std::to_string(WEXITSTATUS(status));
+      throw std::runtime_error("prescientd exited during start-up (" + how + "): "
                                + tail(log_file_));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
