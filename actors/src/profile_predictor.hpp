@@ -127,8 +127,8 @@ private:
 
   std::unique_ptr<predict::user_model> model_;
   std::unique_ptr<learned_state> learned_; // only while the tenant has a model
-  bool dirty_ = false;
   predict::use_filter uses_;
+  bool dirty_ = false; // after uses_: no padding between them
 };
 
 } // namespace prescient

@@ -21,15 +21,18 @@ public:
   static constexpr double pair_window_s = 600;
 
   bool is_use(report_kind k, app_id app, std::uint32_t device, double time_s) noexcept {
+    // Whole seconds (until 2106) are precise enough for a 10-minute window
+    // and keep the filter at 12 bytes: it lives in every resident profile.
+    auto t = static_cast<std::uint32_t>(time_s <= 0 ? 0 : time_s >= 4294967295.0 ? 4294967295.0
+                                                                               : time_s);
     if (k == report_kind::request) {
       app_ = app;
       device_ = device;
-      time_s_ = time_s;
+      time_s_ = t;
       return true;
     }
     if (k != report_kind::launch) return false;
-    if (app == app_ && device == device_ && time_s >= time_s_ &&
-        time_s - time_s_ <= pair_window_s) {
+    if (app == app_ && device == device_ && t >= time_s_ && t - time_s_ <= pair_window_s) {
       app_ = no_app;  // paired: a second launch is a new use
       return false;
     }
@@ -37,7 +40,7 @@ public:
   }
 
 private:
-  double time_s_ = 0;
+  std::uint32_t time_s_ = 0;
   app_id app_ = no_app;
   std::uint32_t device_ = 0;
 };
