@@ -96,3 +96,15 @@ TEST_CASE("reconciliation releases real processes the ledger lacks") {
     CHECK(gone(pid));
   REQUIRE(wait_event(p, "dc-2").kind == provider_event::kind_t::ready);
 }
+
+TEST_CASE("an instance whose record cannot be written is stopped, not left to leak") {
+  auto cfg = config();
+  cfg.state_dir = "/proc/prescient-no-such-dir"; // no file can be made there, even by root
+  process_provider p(cfg);
+  auto err = p.provision_cold(test_app(), "unrecorded", 0);
+  CHECK(err.code == provider_errc::spawn_failed);
+  CHECK(err.message.find("cannot write the record of instance unrecorded") != std::string::npos);
+  CHECK(p.list().empty());
+  CHECK(p.used().cpu_millicores == 0);
+  CHECK(no_children());
+}

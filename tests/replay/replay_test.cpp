@@ -133,7 +133,8 @@ TEST_CASE("azure reader: layouts, functions summed per app, minute events") {
 }
 
 namespace {
-std::string run_eval(const std::string& path, const std::string& format) {
+/// The in-process evaluator over a whole trace (the library engine).
+prescient::predict::eval_report evaluate(const std::string& path, const std::string& format) {
   auto r = open_trace(format, path);
   std::unordered_map<std::string, std::uint32_t> ids;
   auto id = [&](const std::string& s) { return ids.emplace(s, ids.size() + 1).first->second; };
@@ -145,10 +146,13 @@ std::string run_eval(const std::string& path, const std::string& format) {
     e.user = id("u:" + te.user);
     e.app = id("a:" + te.app);
     e.device = id("d:" + te.device);
-    e.session = id("s:" + te.session);
+    e.session = id("s:" + te.user + te.session);
     ev.add(e);
   }
-  return prescient::predict::to_json(ev.report());
+  return ev.report();
+}
+std::string run_eval(const std::string& path, const std::string& format) {
+  return prescient::predict::to_json(evaluate(path, format));
 }
 } // namespace
 
@@ -169,21 +173,7 @@ TEST_CASE("greenberg dev data reaches the targets (skips without data)") {
     WARN("no dev data; skipped");
     return;
   }
-  auto r = open_events_csv(path);
-  std::unordered_map<std::string, std::uint32_t> ids;
-  auto id = [&](const std::string& s) { return ids.emplace(s, ids.size() + 1).first->second; };
-  prescient::predict::evaluator ev;
-  trace_event te;
-  while (r->next(te)) {
-    prescient::predict::eval_event e;
-    e.time_s = te.time_s;
-    e.user = id("u:" + te.user);
-    e.app = id("a:" + te.app);
-    e.device = id("d:" + te.device);
-    e.session = id("s:" + te.user + te.session);
-    ev.add(e);
-  }
-  auto rep = ev.report();
+  auto rep = evaluate(path, "events");
   const prescient::predict::model_metrics *m1 = nullptr, *p = nullptr;
   for (auto& m : rep.models) {
     if (m.name == "markov1") m1 = &m;

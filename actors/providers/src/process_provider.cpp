@@ -76,7 +76,14 @@ provider_error process_provider::provision(const app_template& app,
   rec->info.pid = c->proc.pid;
   c->id = id;
   c->proc.start_ticks = process_start_ticks(c->proc.pid);
-  record(id, *c);
+  if (!record(id, *c)) {
+    // Unrecorded, a crash of the node would leave it running unseen.
+    kill_and_reap(c->proc);
+    table_->erase(id);
+    return {provider_errc::spawn_failed,
+            "cannot write the record of instance " + id + " under '" + cfg_.state_dir
+              + "'; the process was stopped so that a crash cannot leak it"};
+  }
   if (warm)
     c->steps = app.warmup_steps;
   c->step_timeout_us = ms_to_us(app.step_timeout);
@@ -116,7 +123,9 @@ bool process_provider::advance(const std::string& id, child& c, time_us now,
   auto started = [&](std::string endpoint) {
     rec.started_at = now;
     rec.info.endpoint = std::move(endpoint);
-    record(id, c);
+    // A failed rewrite keeps the record of provisioning (pid and start
+    // time), enough to find and stop the process after a crash.
+    static_cast<void>(record(id, c));
     if (c.steps.empty()) {
       c.phase = phase_t::ready;
       rec.ready_at = now;

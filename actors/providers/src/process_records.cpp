@@ -33,9 +33,9 @@ void process_provider::adopt_survivors() {
   }
 }
 
-void process_provider::record(const std::string& id, const child& c) {
+bool process_provider::record(const std::string& id, const child& c) {
   if (cfg_.state_dir.empty())
-    return;
+    return true;
   auto* rec = table_->find(id);
   instance_file f;
   f.id = id;
@@ -44,9 +44,7 @@ void process_provider::record(const std::string& id, const child& c) {
   f.pid = c.proc.pid;
   f.start_ticks = c.proc.start_ticks;
   f.resources = rec->info.resources;
-  // TODO(robustness): surface a failed write; today the child still runs
-  // and is only unrecoverable after a crash.
-  static_cast<void>(write_instance_file(cfg_.state_dir, f));
+  return write_instance_file(cfg_.state_dir, f);
 }
 
 void process_provider::forget(const std::string& id) {

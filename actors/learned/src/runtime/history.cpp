@@ -1,5 +1,7 @@
 // collect_history: the trainer's view of the time series.
 #include <algorithm>
+#include <functional>
+#include <string_view>
 #include <limits>
 #include <unordered_map>
 
@@ -11,20 +13,36 @@ namespace prescient::learned {
 
 caf::expected<std::map<std::string, tenant_history>>
 collect_history(storage::db& db, const trainer_options& opts) {
-  std::vector<std::pair<std::string, std::string>> users;
-  std::map<std::string, size_t, std::less<>> per_tenant;
+  // Per tenant, the max_users users of smallest hash: a sample that does
+  // not favour names early in key order, and the same from run to run.
+  // A max-heap by hash keeps it bounded.
+  using ranked = std::pair<size_t, std::string>;
+  std::map<std::string, std::vector<ranked>, std::less<>> sample;
   auto err = db.series().for_each_user([&](std::string_view tenant, std::string_view user) {
-    auto i = per_tenant.find(tenant);
-    if (i == per_tenant.end())
-      i = per_tenant.emplace(std::string{tenant}, 0).first;
-    if (i->second < opts.max_users) {
-      ++i->second;
-      users.emplace_back(std::string{tenant}, std::string{user});
+    auto i = sample.find(tenant);
+    if (i == sample.end())
+      i = sample.emplace(std::string{tenant}, std::vector<ranked>{}).first;
+    auto& heap = i->second;
+    auto h = std::hash<std::string_view>{}(user);
+    if (heap.size() < opts.max_users) {
+      heap.emplace_back(h, std::string{user});
+      std::push_heap(heap.begin(), heap.end());
+    } else if (!heap.empty() && h < heap.front().first) {
+      std::pop_heap(heap.begin(), heap.end());
+      heap.back() = {h, std::string{user}};
+      std::push_heap(heap.begin(), heap.end());
     }
     return true;
   });
   if (err)
     return err;
+  std::vector<std::pair<std::string, std::string>> users;  // grouped by tenant
+  for (auto& [tenant, heap] : sample) {
+    std::sort(heap.begin(), heap.end(),
+              [](const ranked& a, const ranked& b) { return a.second < b.second; });
+    for (auto& [h, user] : heap)
+      users.emplace_back(tenant, std::move(user));
+  }
   const int64_t wm = db.event_time();
   const int64_t from = wm > 0 && wm > std::numeric_limits<int64_t>::min() + opts.history_us
                          ? wm - opts.history_us
@@ -38,7 +56,7 @@ collect_history(storage::db& db, const trainer_options& opts) {
     if (!events)
       return std::move(events.error());
     auto& h = out[tenant];
-    if (!any || indexed != tenant) {  // users come grouped by tenant (key order)
+    if (!any || indexed != tenant) {  // users come grouped by tenant
       app_index.clear();
       for (uint32_t i = 0; i < h.apps.size(); ++i)
         app_index.emplace(h.apps[i], i);

@@ -39,8 +39,9 @@ struct trainer_options {
   /// History read: events with time > watermark - history_us (all when the
   /// db has no watermark). Default: 14 days.
   int64_t history_us = int64_t{14} * 24 * 3600 * 1'000'000;
-  // TODO(quality): the first max_users in key order, not a random sample.
-  size_t max_users = 5000;             // per tenant, in key order. Default: 5000
+  /// Users read per tenant: a sample by hash of the user id (the same
+  /// users from run to run, unrelated to key order). Default: 5000
+  size_t max_users = 5000;
   size_t max_events_per_user = 2000;   // the newest. Default: 2000
   size_t min_user_events = 5;          // shorter users are not used. Default: 5
   double heldout_fraction = 0.2;       // each user's last share. Default: 0.2

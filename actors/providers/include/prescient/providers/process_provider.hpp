@@ -98,8 +98,9 @@ private:
                provider_error& error);
   void finish_dying(time_us now, bool force);
   void adopt_survivors();
-  /// Records the child in the state directory (if any), or forgets it.
-  void record(const std::string& id, const child& c);
+  /// Records the child in the state directory (if any); false if the
+  /// record could not be written.
+  bool record(const std::string& id, const child& c);
   void forget(const std::string& id);
 
   process_config cfg_;
