@@ -89,6 +89,17 @@ struct Kpis {
   idleWarmCoreS @15 :Float64;      # held, never claimed: core-seconds
   idleWarmGbS @16 :Float64;        # held, never claimed: GB-seconds
   utilization @17 :Float64;        # cpu in use / capacity over data centers
+  # Prediction error since the node started: each next use against the
+  # prediction made before it.
+  predictionsScored @18 :UInt64;
+  predictionError @19 :Float64;    # share of uses whose likeliest app was wrong
+  predictionLogloss @20 :Float64;  # mean -ln p(the app used)
+  predictionEce @21 :Float64;      # calibration error of the top-1 confidence
+  timingCoverage80 @22 :Float64;   # share of launch gaps inside the 80% window
+  demandForecastMae @23 :Float64;  # brokers' smoothed one-step error, requests per step
+  demandForecastCoverage95 @24 :Float64; # smoothed share inside the 95% interval
+  anomaliesFlagged @25 :UInt64;    # users' and data centers', since start
+  throttled @26 :UInt64;           # requests and holds refused by throttling
 }
 
 struct DemandForecast {

@@ -13,6 +13,7 @@
 
 #include "prescient/actors/errc.hpp"
 #include "prescient/actors/ring.hpp"
+#include "prescient/predict/scoreboard.hpp"
 #include "prescient/storage/db.hpp"
 
 #ifndef PRESCIENT_VERSION
@@ -99,18 +100,22 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
       fail);
 }
 
-/// The router's request KPIs plus what the brokers know of their holds and
-/// capacity.
+/// The router's request KPIs, what the brokers know of their holds,
+/// capacity and demand forecasts, and the shards' prediction scores and
+/// anomaly counts. Any failure fails the answer, as for the status.
 void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
   auto& st = self->state;
   struct join {
     size_t pending;
     kpis router;  // request KPIs, from the router
-    kpis holds;   // hold figures, summed over the brokers
+    kpis sums;    // hold, forecast and anomaly figures, summed
     double cpu_used = 0, cpu_capacity = 0;
+    size_t forecasting = 0; // brokers whose demand forecast has been fitted
+    predict::scoreboard scores{false};
     bool failed = false;
   };
-  auto j = std::make_shared<join>(join{st.opts.data_centers.size() + 1, {}, {}});
+  auto j = std::make_shared<join>();
+  j->pending = st.opts.data_centers.size() + 2 * st.opts.shards.size() + 1;
   auto fail = [j, rp](caf::error& err) mutable {
     if (!j->failed) {
       j->failed = true;
@@ -121,31 +126,73 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
     if (--j->pending > 0 || j->failed)
       return;
     auto k = j->router;
-    k.holds_placed = j->holds.holds_placed;
-    k.holds_claimed = j->holds.holds_claimed;
-    k.holds_expired = j->holds.holds_expired;
-    k.idle_warm_core_s = j->holds.idle_warm_core_s;
-    k.idle_warm_gb_s = j->holds.idle_warm_gb_s;
+    const auto& h = j->sums;
+    k.holds_placed = h.holds_placed;
+    k.holds_claimed = h.holds_claimed;
+    k.holds_expired = h.holds_expired;
+    k.idle_warm_core_s = h.idle_warm_core_s;
+    k.idle_warm_gb_s = h.idle_warm_gb_s;
     auto ended = k.holds_claimed + k.holds_expired;
     k.prealloc_success_rate = ended == 0 ? 0.0 : double(k.holds_claimed) / double(ended);
     k.utilization = j->cpu_capacity > 0 ? j->cpu_used / j->cpu_capacity : 0.0;
+    k.anomalies_flagged = h.anomalies_flagged;
+    k.throttled += h.throttled;
+    if (j->forecasting > 0) {
+      k.demand_forecast_mae = h.demand_forecast_mae / double(j->forecasting);
+      k.demand_forecast_coverage95 = h.demand_forecast_coverage95 / double(j->forecasting);
+    }
+    // The production model is the board's last (online_model_names).
+    auto scored = j->scores.metrics();
+    if (!scored.empty()) {
+      const auto& m = scored.back();
+      k.prediction_error = 1 - m.top1;
+      k.prediction_logloss = m.logloss;
+      k.prediction_ece = m.ece;
+      k.timing_coverage80 = m.timing_coverage80;
+      k.predictions_scored = m.scored;
+    }
     rp.deliver(std::move(k));
   };
   for (auto& dc : st.opts.data_centers)
     self->request(dc.broker, st.opts.timeout, status_atom::value)
       .then(
         [j, done](const broker_stats& b) mutable {
-          auto& h = j->holds;
+          auto& h = j->sums;
           h.holds_placed += b.holds_placed;
           h.holds_claimed += b.holds_claimed;
           h.holds_expired += b.holds_expired;
           h.idle_warm_core_s += b.idle_warm_cpu_s;
           h.idle_warm_gb_s += b.idle_warm_mb_s / 1024;
+          h.anomalies_flagged += b.anomalies_flagged;
+          if (b.demand_forecast_fitted) {
+            h.demand_forecast_mae += b.demand_forecast_mae;
+            h.demand_forecast_coverage95 += b.demand_forecast_coverage95;
+            ++j->forecasting;
+          }
           j->cpu_used += b.status.cpu_used_millicores;
           j->cpu_capacity += b.status.cpu_capacity_millicores;
           done();
         },
         fail);
+  for (auto& s : st.opts.shards) {
+    self->request(s, st.opts.timeout, status_atom::value)
+      .then(
+        [j, done](const shard_stats& s) mutable {
+          j->sums.anomalies_flagged += s.anomalies_flagged;
+          done();
+        },
+        fail);
+    self->request(s, st.opts.timeout, score_atom::value)
+      .then(
+        [j, done](const std::string& saved) mutable {
+          predict::scoreboard b{false};
+          if (!saved.empty() && b.load(saved)) {
+            j->scores.merge(b);
+          }
+          done();
+        },
+        fail);
+  }
   self->request(st.opts.router, st.opts.timeout, kpis_atom::value)
     .then(
       [j, done](kpis& k) mutable {

@@ -28,4 +28,11 @@ std::vector<anomaly> anomaly_log::recent(size_t limit) const {
   return out;
 }
 
+std::vector<anomaly> anomaly_log::since(uint64_t& seen) const {
+  auto fresh = recent(static_cast<size_t>(std::min<uint64_t>(flagged_ - seen, capacity_)));
+  std::reverse(fresh.begin(), fresh.end());
+  seen = flagged_;
+  return fresh;
+}
+
 } // namespace prescient

@@ -22,6 +22,10 @@ public:
   /// Up to `limit` kept flags, newest (last pushed) first.
   std::vector<anomaly> recent(size_t limit) const;
 
+  /// The flags pushed since the count was `seen` (those still kept),
+  /// oldest first; sets `seen` to the count now. For passing flags on.
+  std::vector<anomaly> since(uint64_t& seen) const;
+
   /// Flags pushed in total (kept or dropped).
   uint64_t flagged() const noexcept {
     return flagged_;

@@ -386,6 +386,13 @@ broker_stats broker_state::stats() const {
   s.holds_live = holds_.size();
   s.prewarm_threshold = threshold_.at(utilisation());
   s.anomalies_flagged = anomalies_.flagged();
+  const auto& f = demand_.total_status();
+  s.demand_steps = f.observations;
+  if (f.retrains > 0) {
+    s.demand_forecast_fitted = true;
+    s.demand_forecast_mae = f.recent_error;
+    s.demand_forecast_coverage95 = f.recent_coverage95;
+  }
   return s;
 }
 

@@ -150,4 +150,8 @@ data_center_forecast demand_tracker::forecast(const std::string& data_center,
   return out;
 }
 
+const forecast::status& demand_tracker::total_status() const {
+  return series_.front().model.stats();
+}
+
 } // namespace prescient

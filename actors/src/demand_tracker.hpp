@@ -61,6 +61,8 @@ public:
   void abandon(size_t series);
   /// Refits out now.
   uint32_t refits_pending() const;
+  /// How the forecast of the whole data center's demand is doing.
+  const forecast::status& total_status() const;
 
 private:
   struct series {

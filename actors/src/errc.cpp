@@ -16,6 +16,7 @@ const char* to_string(actor_errc x) noexcept {
     case actor_errc::storage_failure: return "storage_failure";
     case actor_errc::overloaded: return "overloaded";
     case actor_errc::shutting_down: return "shutting_down";
+    case actor_errc::throttled: return "throttled";
     case actor_errc::bad_input: return "bad_input";
   }
   return "unknown";

@@ -97,6 +97,10 @@ std::string user_key(const std::string& tenant, const std::string& user) {
   return tenant + '\x1f' + user;
 }
 
+throttle_list::policy throttle_policy(const tenant_policy& t) {
+  return {t.throttle_time_us, t.throttle_claims_per_minute};
+}
+
 /// Offers the hold to the data centers in rank order until one holds it.
 void place_hold(self_ptr self, hold_request r, std::vector<size_t> ranked,
                 size_t next, caf::typed_response_promise<hold_reply> rp,
@@ -188,6 +192,12 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       if (t == st.tenants.end())
         return make_error(actor_errc::unknown_tenant,
                           "tenant '" + r.tenant + "' is not configured");
+      if (std::string why; !st.throttles.admit_claim(user_key(r.tenant, r.user), r.time_us,
+                                                     throttle_policy(t->second), why)) {
+        ++st.counters.throttled;
+        return make_error(actor_errc::throttled,
+                          "user '" + r.user + "' of tenant '" + r.tenant + "' is " + why);
+      }
       auto ranked = rank_data_centers(st.specs, t->second, r.region);
       if (ranked.empty())
         return make_error(actor_errc::region_not_allowed,
@@ -211,6 +221,12 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       if (t == st.tenants.end())
         return make_error(actor_errc::unknown_tenant,
                           "tenant '" + r.tenant + "' is not configured");
+      if (st.throttles.throttled(user_key(r.tenant, r.user), r.time_us)) {
+        ++st.counters.throttled;
+        hold_reply out;
+        out.reason = "user is throttled: flagged as departing from its profile";
+        return out;
+      }
       r.max_reserve_share = t->second.max_reserve_share;
       auto ranked = rank_data_centers(st.specs, t->second, r.region);
       hold_reply none;
@@ -255,6 +271,13 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
     [self](record_atom, uint64_t rejected) {
       self->state.counters.events_rejected += rejected;
     },
+    [self](anomalies_atom, const anomaly& a) {
+      auto& st = self->state;
+      auto t = st.tenants.find(a.tenant);
+      if (t != st.tenants.end() && t->second.throttle_anomalous && !a.user.empty())
+        st.throttles.flag(user_key(a.tenant, a.user), a.time_us, a.kind + ": " + a.reason,
+                          throttle_policy(t->second));
+    },
     [self](tick_atom) {
       auto& st = self->state;
       auto now = clock::now();
@@ -265,6 +288,7 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
                           / dt;
       st.events_at_last_tick = st.counters.events_ingested;
       st.last_tick = now;
+      st.throttles.expire(st.watermark_us);
       for (auto& s : st.opts.shards)
         self->send(s, tick_atom::value, st.watermark_us);
       for (auto& dc : st.opts.data_centers) // holds expire in event time

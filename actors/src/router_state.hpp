@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "latency_histogram.hpp"
+#include "throttle_list.hpp"
 #include "prescient/actors/ring.hpp"
 #include "prescient/actors/router_actor.hpp"
 
@@ -22,6 +23,8 @@ struct router_state {
   /// Where each user's latest hold was placed (tenant \x1f user -> data
   /// center index): the user's claim goes there first.
   std::unordered_map<std::string, size_t> held_at;
+  /// Users flagged as anomalous, of tenants that throttle them.
+  throttle_list throttles;
   kpis counters;
   latency_histogram latency;
   int64_t watermark_us = 0;

@@ -36,6 +36,9 @@ void send_holds(shard_self self) {
     if (router)
       self->request(router, std::chrono::seconds(5), hold_atom::value, std::move(r))
         .then([](const hold_reply&) {}, [](caf::error&) {});
+  if (router)
+    for (auto& a : self->state.take_new_flags())
+      caf::anon_send(router, anomalies_atom::value, std::move(a));
 }
 
 shard_actor::behavior_type

@@ -17,7 +17,7 @@ void shard_state::init(storage::db* db, shard_options opts) {
   tenants_ = std::make_unique<tenant_models>(opts.id);
   model_limit_ = std::max<size_t>(16, opts.model_memory_bytes / 2048);
   if (opts.score_predictions) {
-    board_ = std::make_unique<predict::scoreboard>();
+    board_ = std::make_unique<predict::scoreboard>(opts.score_widths);
     auto names = predict::online_model_names(opts.score_components, false);
     board_first_ = board_->model(names.front());
     for (auto& n : names)

@@ -67,6 +67,12 @@ public:
   void connect(caf::actor router) {
     router_ = std::move(router);
     holds_wanted_ = static_cast<bool>(router_);
+    flags_sent_ = anomalies_.flagged(); // those of the recovery are old news
+  }
+  /// Users flagged since the last call, for the router (which throttles
+  /// them where the tenant's policy says so).
+  std::vector<anomaly> take_new_flags() {
+    return anomalies_.since(flags_sent_);
   }
   const caf::actor& router() const noexcept {
     return router_;
@@ -124,6 +130,7 @@ private:
   uint64_t learned_uses_ = 0;
   bool recovering_ = false; ///< no inference while replaying the log
   bool holds_wanted_ = false;
+  uint64_t flags_sent_ = 0; // anomalies_.flagged() when last passed on
   caf::actor router_;
   std::vector<hold_request> holds_out_;
   anomaly_log anomalies_;

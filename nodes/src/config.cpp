@@ -491,7 +491,8 @@ void read_tenants(const reader& root, node_config& cfg) {
          "at least one [[tenants]] entry is required");
   for (size_t i = 0; i < arr->size(); ++i) {
     reader r(root.source(), *(*arr)[i].as_table(), indexed("tenants", i));
-    r.allow_only({"id", "allowed_regions", "max_reserve_share", "priority"});
+    r.allow_only({"id", "allowed_regions", "max_reserve_share", "priority",
+                  "throttle_anomalous", "throttle_time", "throttle_requests_per_minute"});
     tenant_config t;
     t.id = r.as_id("id", r.require("id"));
     check_unique(r, "id", cfg.tenants, t.id,
@@ -514,6 +515,9 @@ void read_tenants(const reader& root, node_config& cfg) {
     }
     r.get_number("max_reserve_share", t.max_reserve_share, 0, 1);
     r.get_int("priority", t.priority, INT32_MIN, INT32_MAX);
+    r.get_bool("throttle_anomalous", t.throttle_anomalous);
+    r.get_duration("throttle_time", t.throttle_time);
+    r.get_int("throttle_requests_per_minute", t.throttle_requests_per_minute, 0, 100'000);
     cfg.tenants.push_back(std::move(t));
   }
 }

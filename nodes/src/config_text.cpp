@@ -222,6 +222,9 @@ std::string describe(const node_config& c) {
     }
     os << ", reserve share <= " << num(t.max_reserve_share, 3) << ", priority "
        << t.priority;
+    if (t.throttle_anomalous)
+      os << ", throttles anomalous users (" << t.throttle_requests_per_minute
+         << " requests/min)";
   }
   return os.str();
 }

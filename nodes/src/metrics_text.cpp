@@ -110,6 +110,30 @@ void render_kpis(writer& w, const kpis& k) {
            "Memory held warm and never claimed, in GB-seconds.", k.idle_warm_gb_s);
   w.single("prescient_cpu_utilization_ratio", "gauge",
            "CPU in use over capacity, all data centers (0..1).", k.utilization);
+  w.single("prescient_predictions_scored_total", "counter",
+           "Next uses scored against the prediction made before them.",
+           double(k.predictions_scored));
+  w.single("prescient_prediction_error_ratio", "gauge",
+           "Share of scored uses whose likeliest predicted app was wrong.",
+           k.prediction_error);
+  w.single("prescient_prediction_logloss", "gauge",
+           "Mean negative log probability of the app used.", k.prediction_logloss);
+  w.single("prescient_prediction_calibration_error", "gauge",
+           "Expected calibration error of the top-1 confidence.", k.prediction_ece);
+  w.single("prescient_timing_window_coverage_ratio", "gauge",
+           "Share of launch gaps inside the predicted 80% window.", k.timing_coverage80);
+  w.single("prescient_demand_forecast_abs_error", "gauge",
+           "Brokers' smoothed one-step absolute error, requests per 5-minute step.",
+           k.demand_forecast_mae);
+  w.single("prescient_demand_forecast_interval_coverage_ratio", "gauge",
+           "Brokers' smoothed share of steps inside the 95% interval.",
+           k.demand_forecast_coverage95);
+  w.single("prescient_anomalies_flagged_total", "counter",
+           "Users and data centers flagged as departing from what was learned.",
+           double(k.anomalies_flagged));
+  w.single("prescient_throttled_total", "counter",
+           "Requests and holds refused because their user is throttled.",
+           double(k.throttled));
 }
 
 void render_data_centers(writer& w, const std::vector<data_center_status>& dcs) {

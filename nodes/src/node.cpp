@@ -107,6 +107,12 @@ void node::impl::start() {
     cfg.profiles.checkpoint_interval);
   so.checkpoint_bytes = cfg.profiles.checkpoint_bytes;
   so.model_memory_bytes = cfg.profiles.model_memory / cfg.node.shards;
+  // Prediction error for the KPIs: every use scored against the prediction
+  // before it, production model only and without the window widths, so a
+  // shard's scores stay a few hundred bytes however long the node runs.
+  so.score_predictions = true;
+  so.score_components = false;
+  so.score_widths = false;
   for (uint32_t i = 0; i < cfg.node.shards; ++i) {
     so.id = static_cast<uint16_t>(i);
     shards.push_back(spawn_shard(*sys, *db, so));
@@ -124,7 +130,9 @@ void node::impl::start() {
   }
   for (auto& t : cfg.tenants)
     ro.tenants.push_back({t.id, t.allowed_regions, t.max_reserve_share,
-                          static_cast<int>(t.priority)});
+                          static_cast<int>(t.priority), t.throttle_anomalous,
+                          t.throttle_time.count(),
+                          static_cast<uint32_t>(t.throttle_requests_per_minute)});
   auto* dbp = db.get();
   ro.on_watermark = [dbp](int64_t us) { dbp->set_event_time(us); };
   router = spawn_router(*sys, std::move(ro));

@@ -150,6 +150,15 @@ kpis from_capnp(schema::Kpis::Reader r) {
   k.idle_warm_core_s = r.getIdleWarmCoreS();
   k.idle_warm_gb_s = r.getIdleWarmGbS();
   k.utilization = r.getUtilization();
+  k.predictions_scored = r.getPredictionsScored();
+  k.prediction_error = r.getPredictionError();
+  k.prediction_logloss = r.getPredictionLogloss();
+  k.prediction_ece = r.getPredictionEce();
+  k.timing_coverage80 = r.getTimingCoverage80();
+  k.demand_forecast_mae = r.getDemandForecastMae();
+  k.demand_forecast_coverage95 = r.getDemandForecastCoverage95();
+  k.anomalies_flagged = r.getAnomaliesFlagged();
+  k.throttled = r.getThrottled();
   return k;
 }
 
@@ -172,6 +181,15 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setIdleWarmCoreS(k.idle_warm_core_s);
   b.setIdleWarmGbS(k.idle_warm_gb_s);
   b.setUtilization(k.utilization);
+  b.setPredictionsScored(k.predictions_scored);
+  b.setPredictionError(k.prediction_error);
+  b.setPredictionLogloss(k.prediction_logloss);
+  b.setPredictionEce(k.prediction_ece);
+  b.setTimingCoverage80(k.timing_coverage80);
+  b.setDemandForecastMae(k.demand_forecast_mae);
+  b.setDemandForecastCoverage95(k.demand_forecast_coverage95);
+  b.setAnomaliesFlagged(k.anomalies_flagged);
+  b.setThrottled(k.throttled);
 }
 
 namespace {

@@ -39,9 +39,16 @@ TEST_CASE("prescientctl shows status, a user and KPIs", "[integration][ctl]") {
   CHECK(jk["events_ingested"] == 30);
   CHECK(jk.contains("decision_latency_p99_us"));
   for (auto* key : {"holds_placed", "holds_claimed", "holds_expired", "prealloc_success_rate",
-                    "idle_warm_core_s", "idle_warm_gb_s", "utilization"})
+                    "idle_warm_core_s", "idle_warm_gb_s", "utilization", "predictions_scored",
+                    "prediction_error", "prediction_logloss", "prediction_ece",
+                    "timing_coverage80", "demand_forecast_mae",
+                    "demand_forecast_coverage95", "anomalies_flagged", "throttled"})
     CHECK(jk.contains(key));
   CHECK(jk["utilization"].get<double>() >= 0);
+  // frank launched ide 10 times: each launch after the first is scored
+  // against the prediction made before it (always ide: no error).
+  CHECK(jk["predictions_scored"].get<uint64_t>() >= 5);
+  CHECK(jk["prediction_error"].get<double>() < 0.5);
   CHECK(ju.contains("predictions"));
 
   auto table = run_bin("prescientctl", {"--address", addr, "user", "frank"});

@@ -81,10 +81,13 @@ TEST_CASE("GET /metrics reports what the node did", "[integration][metrics]") {
   CHECK(body.find("# TYPE prescient_events_ingested_total counter\n") != std::string::npos);
   CHECK(body.find("# TYPE prescient_hit_rate gauge\n") != std::string::npos);
   CHECK(body.find("# HELP prescient_storage_bytes ") != std::string::npos);
+  CHECK(body.find("# TYPE prescient_anomalies_flagged_total counter\n") != std::string::npos);
+  CHECK(body.find("# TYPE prescient_prediction_error_ratio gauge\n") != std::string::npos);
+  CHECK(sample(body, "prescient_throttled_total") == 0);
   // Every sample belongs to a family announced just before it.
   std::istringstream in(body);
   std::string family;
-  std::regex sample_line(R"(([a-z_]+)(\{[^}]*\})? [-+0-9.eInfNa]+)");
+  std::regex sample_line(R"(([a-z_][a-z0-9_]*)(\{[^}]*\})? [-+0-9.eInfNa]+)");
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("# TYPE ", 0) == 0) {
       family = line.substr(7, line.find(' ', 7) - 7);

@@ -169,6 +169,9 @@ id = "t2"
 allowed_regions = ["us-east"]
 max_reserve_share = 0
 priority = -3
+throttle_anomalous = true
+throttle_time = "5m"
+throttle_requests_per_minute = 2
 )", "all.toml");
   CHECK(c.node.id == "n7");
   CHECK(c.node.rpc_listen.host == "::");
@@ -185,6 +188,10 @@ priority = -3
   CHECK(c.policy.prewarm_threshold == 1.0);
   CHECK(c.tenants[1].priority == -3);
   CHECK(c.tenants[1].allowed_regions == std::vector<std::string>{"us-east"});
+  CHECK(c.tenants[1].throttle_anomalous);
+  CHECK(c.tenants[1].throttle_time == std::chrono::minutes(5));
+  CHECK(c.tenants[1].throttle_requests_per_minute == 2);
+  CHECK_FALSE(c.tenants[0].throttle_anomalous);
 }
 
 TEST_CASE("errors name the key and the position", "[config]") {
@@ -301,6 +308,14 @@ TEST_CASE("errors name the key and the position", "[config]") {
      {"test.toml:17:", "syntax error"}},
     {"duplicate TOML key", "[node]\nid = \"a\"\nid = \"b\"\n" + minimal,
      {"test.toml:3:", "syntax error"}},
+    {"throttle flag not a boolean",
+     minimal + "[[tenants]]\nid = \"t\"\nthrottle_anomalous = \"yes\"\n",
+     {"key 'tenants[1].throttle_anomalous'"}},
+    {"throttle rate negative",
+     minimal + "[[tenants]]\nid = \"t\"\nthrottle_requests_per_minute = -1\n",
+     {"key 'tenants[1].throttle_requests_per_minute'"}},
+    {"throttle time zero", minimal + "[[tenants]]\nid = \"t\"\nthrottle_time = \"0s\"\n",
+     {"key 'tenants[1].throttle_time'", "greater than zero"}},
   };
   for (auto& c : cases) {
     INFO(c.what);

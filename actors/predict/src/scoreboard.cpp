@@ -51,7 +51,8 @@ void scoreboard::timing(std::size_t m, const time_window& w, double gap_s) {
   auto& s = models_[m];
   ++s.tn;
   if (w.valid() && gap_s >= w.lo && gap_s <= w.hi) ++s.tcov;
-  s.widths.push_back(static_cast<float>(w.valid() ? w.hi - w.lo : 0.0));
+  if (keep_widths_)
+    s.widths.push_back(static_cast<float>(w.valid() ? w.hi - w.lo : 0.0));
 }
 
 void scoreboard::merge(const scoreboard& other) {
@@ -72,6 +73,7 @@ void scoreboard::merge(const scoreboard& other) {
 model_metrics scoreboard::sums::get() const {
   model_metrics m;
   m.name = name;
+  m.scored = n;
   if (n) {
     double N = double(n);
     m.top1 = h1 / N; m.top3 = h3 / N; m.top5 = h5 / N; m.mrr = rr / N; m.logloss = ll / N;
@@ -82,6 +84,8 @@ model_metrics scoreboard::sums::get() const {
   }
   if (tn) {
     m.timing_coverage80 = double(tcov) / double(tn);
+  }
+  if (!widths.empty()) {
     auto w = widths;
     auto mid = w.begin() + static_cast<std::ptrdiff_t>(w.size() / 2);
     std::nth_element(w.begin(), mid, w.end());

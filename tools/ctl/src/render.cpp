@@ -129,7 +129,16 @@ nlohmann::json to_json(const kpis& k) {
           {"prealloc_success_rate", k.prealloc_success_rate},
           {"idle_warm_core_s", k.idle_warm_core_s},
           {"idle_warm_gb_s", k.idle_warm_gb_s},
-          {"utilization", k.utilization}};
+          {"utilization", k.utilization},
+          {"predictions_scored", k.predictions_scored},
+          {"prediction_error", k.prediction_error},
+          {"prediction_logloss", k.prediction_logloss},
+          {"prediction_ece", k.prediction_ece},
+          {"timing_coverage80", k.timing_coverage80},
+          {"demand_forecast_mae", k.demand_forecast_mae},
+          {"demand_forecast_coverage95", k.demand_forecast_coverage95},
+          {"anomalies_flagged", k.anomalies_flagged},
+          {"throttled", k.throttled}};
 }
 
 nlohmann::json to_json(const data_center_forecast& f) {
@@ -317,7 +326,17 @@ void print(std::ostream& out, const kpis& k) {
              {"pre-allocation success", fixed(100 * k.prealloc_success_rate, 1) + " %"},
              {"idle warm capacity", fixed(k.idle_warm_core_s / 3600, 2) + " core-h, "
                                       + fixed(k.idle_warm_gb_s / 3600, 2) + " GB-h"},
-             {"utilization (cpu)", fixed(100 * k.utilization, 1) + " %"}});
+             {"utilization (cpu)", fixed(100 * k.utilization, 1) + " %"},
+             {"next uses scored", std::to_string(k.predictions_scored)},
+             {"next app: error / log loss / ECE",
+              fixed(100 * k.prediction_error, 1) + " % / " + fixed(k.prediction_logloss, 3)
+                + " / " + fixed(k.prediction_ece, 3)},
+             {"launch in 80% window", fixed(100 * k.timing_coverage80, 1) + " %"},
+             {"demand forecast MAE", fixed(k.demand_forecast_mae, 2) + " requests / 5 min, "
+                                       + fixed(100 * k.demand_forecast_coverage95, 1)
+                                       + " % in 95% interval"},
+             {"anomalies flagged", std::to_string(k.anomalies_flagged)},
+             {"throttled", std::to_string(k.throttled)}});
 }
 
 } // namespace prescient::ctl

@@ -18,6 +18,7 @@ enum class actor_errc : uint8_t {
   overloaded,          ///< too much accepted but not yet applied input
   shutting_down,       ///< the node is stopping and accepts nothing new
   bad_input,           ///< the input is malformed; the context says why
+  throttled,           ///< the user is throttled by the tenant's policy
 };
 
 const char* to_string(actor_errc) noexcept;

@@ -78,6 +78,12 @@ struct broker_stats {
   double idle_warm_mb_s = 0;    ///< held, never claimed: MB-seconds
   double prewarm_threshold = 0; ///< confidence needed now
   uint64_t anomalies_flagged = 0; ///< demand steps outside the forecast
+  /// The demand forecast's one-step error on the whole data center's
+  /// requests per step, smoothed (forecast::status); 0 / 1 before a fit.
+  bool demand_forecast_fitted = false;
+  double demand_forecast_mae = 0;
+  double demand_forecast_coverage95 = 1;
+  uint64_t demand_steps = 0; ///< closed steps observed
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -173,7 +179,9 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.grants_prewarmed, x.grants_shadow, x.refusals, x.releases,
            x.forecast_refits_pending, x.holds_placed, x.holds_claimed,
            x.holds_expired, x.holds_refused, x.holds_live, x.idle_warm_cpu_s,
-           x.idle_warm_mb_s, x.prewarm_threshold, x.anomalies_flagged);
+           x.idle_warm_mb_s, x.prewarm_threshold, x.anomalies_flagged,
+           x.demand_forecast_fitted, x.demand_forecast_mae,
+           x.demand_forecast_coverage95, x.demand_steps);
 }
 
 template <class Inspector>

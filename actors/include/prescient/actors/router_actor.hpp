@@ -26,6 +26,12 @@ struct tenant_policy {
   std::vector<std::string> allowed_regions; ///< empty = every region
   double max_reserve_share = 0.5;
   int priority = 0;
+  /// Throttle users flagged as departing from their profile: no holds, and
+  /// at most `throttle_claims_per_minute` claims a minute, for
+  /// `throttle_time_us` of event time after the latest flag.
+  bool throttle_anomalous = false;
+  int64_t throttle_time_us = 15LL * 60 * 1'000'000; // Default: 15 min
+  uint32_t throttle_claims_per_minute = 10;         // Default: 10
 };
 
 struct router_stats {
@@ -48,7 +54,10 @@ typename Inspector::result_type inspect(Inspector& f, kpis& x) {
            x.hit_rate, x.cold_starts, x.releases, x.decision_latency_p50_us,
            x.decision_latency_p99_us, x.holds_placed, x.holds_claimed,
            x.holds_expired, x.prealloc_success_rate, x.idle_warm_core_s,
-           x.idle_warm_gb_s, x.utilization);
+           x.idle_warm_gb_s, x.utilization, x.predictions_scored,
+           x.prediction_error, x.prediction_logloss, x.prediction_ece,
+           x.timing_coverage80, x.demand_forecast_mae,
+           x.demand_forecast_coverage95, x.anomalies_flagged, x.throttled);
 }
 
 using router_actor = caf::typed_actor<
@@ -65,6 +74,8 @@ using router_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<router_stats>,
   /// Counts events the gateway refused before they reached the router.
   caf::reacts_to<record_atom, uint64_t>,
+  /// A user a shard flagged: throttled where the tenant's policy says so.
+  caf::reacts_to<anomalies_atom, anomaly>,
   caf::reacts_to<tick_atom>>;
 
 struct router_options {

@@ -63,6 +63,9 @@ struct shard_options {
   bool score_predictions = false; // Default: false
   /// With score_predictions: score each model component too.
   bool score_components = true; // Default: true
+  /// With score_predictions: keep each timing window's width, for the
+  /// median width (a replay); a live node scores without (bounded memory).
+  bool score_widths = true; // Default: true
   /// The learned next-app models (optional): what the trainer published,
   /// and the service that scores users' recent steps with them.
   std::shared_ptr<const learned::model_registry> learned_models;

@@ -138,6 +138,12 @@ struct tenant_config {
   std::vector<std::string> allowed_regions; // Default: empty = all regions
   double max_reserve_share = 0.5;           // Default: 0.5, in [0, 1]
   int64_t priority = 0;                     // Default: 0, higher = served first
+  /// Throttle users flagged as anomalous: no pre-warming for them, and at
+  /// most throttle_requests_per_minute requests a minute, for throttle_time
+  /// (event time) after the latest flag.
+  bool throttle_anomalous = false;                     // Default: false
+  duration throttle_time = std::chrono::minutes(15);   // Default: "15m" (> 0)
+  int64_t throttle_requests_per_minute = 10;           // Default: 10, in [0, 100000]
 };
 
 /// The whole file. At least one region, data center and tenant are required.

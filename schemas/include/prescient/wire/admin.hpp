@@ -96,6 +96,18 @@ struct kpis {
   double idle_warm_core_s = 0;      ///< held, never claimed: core-seconds
   double idle_warm_gb_s = 0;        ///< held, never claimed: GB-seconds
   double utilization = 0;           ///< cpu in use / capacity, all data centers
+  // Prediction error, since the node started. Next uses: each use is scored
+  // against the prediction its profile made before it (production model).
+  uint64_t predictions_scored = 0;
+  double prediction_error = 0;      ///< share of uses whose likeliest app was wrong
+  double prediction_logloss = 0;    ///< mean -ln p(the app used)
+  double prediction_ece = 0;        ///< calibration error of the top-1 confidence
+  double timing_coverage80 = 0;     ///< share of launch gaps inside the 80% window
+  // Demand: the brokers' one-step forecasts of requests per 5-minute step.
+  double demand_forecast_mae = 0;        ///< smoothed absolute error, mean over data centers
+  double demand_forecast_coverage95 = 0; ///< smoothed share inside the 95% interval
+  uint64_t anomalies_flagged = 0;   ///< users' and data centers', since start
+  uint64_t throttled = 0;           ///< requests and holds refused by throttling
 };
 
 /// Requests per step expected at one data center (event time).

@@ -29,6 +29,7 @@ namespace prescient::predict {
 
 struct model_metrics {
   std::string name;
+  std::uint64_t scored = 0; ///< targets scored
   double top1 = 0, top3 = 0, top5 = 0, mrr = 0, logloss = 0, ece = 0;
   double timing_coverage80 = 0, timing_window_s_median = 0;
 };
@@ -37,6 +38,11 @@ class scoreboard {
 public:
   static constexpr int ece_bins = 15;
   static constexpr double p_floor = 1e-6;
+
+  /// `keep_widths`: keep every timing window's width for the median. A
+  /// replay wants it; a live node does not (the list grows with every use),
+  /// and reports the median as 0.
+  explicit scoreboard(bool keep_widths = true) : keep_widths_(keep_widths) {}
 
   /// Index of the model `name`, added when absent.
   std::size_t model(std::string_view name);
@@ -69,6 +75,7 @@ private:
     model_metrics get() const;
   };
   std::vector<sums> models_;
+  bool keep_widths_ = true;
 };
 
 /// The online model's models in report order: "c_<component>" for each
