@@ -136,7 +136,7 @@ region_geo geo_of(std::string_view r, uint64_t seed) {
   for (char c : r)
     h = hash(h, static_cast<unsigned char>(c));
   int tz = static_cast<int>(h % 24) * 60 - 11 * 60;
-  return {tz, tz, -40 + 100 * unit(mix(h + 1)), -180 + 360 * unit(mix(h + 2))};
+  return {tz, tz, -40 + 100 * unit(mix64(h + 1)), -180 + 360 * unit(mix64(h + 2))};
 }
 
 } // namespace prescient::workload::detail

@@ -8,24 +8,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "prescient/wire/stable_hash.hpp"
+
 namespace prescient::workload::detail {
 
 constexpr int64_t minute_us = 60'000'000;
 constexpr int64_t hour_us = 60 * minute_us;
 constexpr int64_t day_us = 24 * hour_us;
 
-/// splitmix64 finalizer: a good 64-bit mixer.
-inline uint64_t mix(uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+using wire::mix64;
 
 inline uint64_t hash(uint64_t a, uint64_t b) noexcept {
-  return mix(a ^ mix(b + 0x9e3779b97f4a7c15ULL));
+  return mix64(a ^ mix64(b + 0x9e3779b97f4a7c15ULL));
 }
 
 inline uint64_t hash(uint64_t a, uint64_t b, uint64_t c) noexcept {
@@ -48,7 +42,7 @@ struct rng {
 
   uint64_t next() noexcept {
     s += 0x9e3779b97f4a7c15ULL;
-    return mix(s);
+    return mix64(s);
   }
   double uniform() noexcept { return unit(next()); }
   double uniform(double lo, double hi) noexcept {

@@ -357,8 +357,8 @@ struct synthetic_workload::impl {
   app_levels levels(uint32_t u, uint8_t app) const {
     const app_spec& spec = apps[app];
     uint64_t k = hash(opt.seed, u, 0xa99, app);
-    double n1 = approx_normal(mix(k + 1)), n2 = approx_normal(mix(k + 2));
-    double n3 = approx_normal(mix(k + 3)), n4 = approx_normal(mix(k + 4));
+    double n1 = approx_normal(mix64(k + 1)), n2 = approx_normal(mix64(k + 2));
+    double n3 = approx_normal(mix64(k + 3)), n4 = approx_normal(mix64(k + 4));
     double s = spec.spread;
     app_levels l;
     l.base[0] = spec.cpu * std::exp(s * n1);
@@ -367,8 +367,8 @@ struct synthetic_workload::impl {
     l.base[3] = spec.net * std::exp(s * n4);
     uint32_t span = spec.gpu_max - spec.gpu_min + 1u;
     l.gpus = spec.gpu_min == 0 ? 0
-                               : static_cast<uint8_t>(spec.gpu_min + (mix(k + 5) >> 32) * span / (1ull << 32));
-    l.length_factor = std::exp(0.3 * approx_normal(mix(k + 6)));
+                               : static_cast<uint8_t>(spec.gpu_min + (mix64(k + 5) >> 32) * span / (1ull << 32));
+    l.length_factor = std::exp(0.3 * approx_normal(mix64(k + 6)));
     return l;
   }
 
@@ -759,7 +759,7 @@ struct synthetic_workload::impl {
       if (kind[0] == 'p') { // phones move a little between sessions
         uint64_t j = hash(opt.seed, u, 0x10c, rs.session);
         g.latitude = std::clamp(g.latitude + 0.05 * (unit(j) - 0.5), -90.0, 90.0);
-        g.longitude = std::clamp(g.longitude + 0.05 * (unit(mix(j)) - 0.5), -180.0, 180.0);
+        g.longitude = std::clamp(g.longitude + 0.05 * (unit(mix64(j)) - 0.5), -180.0, 180.0);
       }
       out.location = g;
     } else {
@@ -811,8 +811,8 @@ struct synthetic_workload::impl {
     uint64_t w = r.next();
     v.cpu_millicores = std::clamp(lv.base[0] * std::exp(a - sc * sc / 2 + 0.08 * approx_normal(w)), 10.0, 256000.0);
     v.memory_mb = std::clamp(lv.base[1] * ramp * std::exp(0.12 * rs.ar_mem), 32.0, 1048576.0);
-    v.disk_iops = std::clamp(lv.base[2] * std::exp(0.8 * a + 0.35 * approx_normal(mix(w + 1)) - 0.06), 0.0, 1e6);
-    v.network_mbps = std::clamp(lv.base[3] * std::exp(0.6 * a + 0.4 * approx_normal(mix(w + 2)) - 0.08), 0.0, 1e5);
+    v.disk_iops = std::clamp(lv.base[2] * std::exp(0.8 * a + 0.35 * approx_normal(mix64(w + 1)) - 0.06), 0.0, 1e6);
+    v.network_mbps = std::clamp(lv.base[3] * std::exp(0.6 * a + 0.4 * approx_normal(mix64(w + 2)) - 0.08), 0.0, 1e5);
     v.gpus = rs.gpus;
   }
 
