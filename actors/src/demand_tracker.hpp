@@ -61,6 +61,10 @@ public:
   void abandon(size_t series);
   /// Refits out now.
   uint32_t refits_pending() const;
+  /// Start of the open step (where forecasts start); 0 before any request.
+  int64_t open_step_us() const noexcept {
+    return open_step_us_;
+  }
 
 private:
   struct series {

@@ -86,9 +86,11 @@ struct router_options {
 router_actor spawn_router(caf::actor_system& sys, router_options opts);
 
 /// The data centers a tenant may use for a request from `region`, best
-/// first: nearest by configured latency, then cheapest, then by name.
+/// first: nearest by configured latency, then cheapest warm capacity at
+/// event time `now_us` (spot when its predicted price stays under the
+/// ceiling for a hold window, else on-demand), then by name.
 std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
                                       const tenant_policy& tenant,
-                                      const std::string& region);
+                                      const std::string& region, int64_t now_us = 0);
 
 } // namespace prescient
