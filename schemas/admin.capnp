@@ -89,6 +89,10 @@ struct Kpis {
   idleWarmCoreS @15 :Float64;      # held, never claimed: core-seconds
   idleWarmGbS @16 :Float64;        # held, never claimed: GB-seconds
   utilization @17 :Float64;        # cpu in use / capacity over data centers
+  reserveHits @18 :UInt64;         # claims served from the warm reserve
+  reserveMisses @19 :UInt64;       # claims with no hold and no reserve instance
+  reserveIdleCoreS @20 :Float64;   # reserve instances waiting: core-seconds
+  idleWarmCost @21 :Float64;       # idle warm core-hours x their price
 }
 
 struct DemandForecast {

@@ -126,6 +126,10 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
     k.holds_expired = j->holds.holds_expired;
     k.idle_warm_core_s = j->holds.idle_warm_core_s;
     k.idle_warm_gb_s = j->holds.idle_warm_gb_s;
+    k.reserve_hits = j->holds.reserve_hits;
+    k.reserve_misses = j->holds.reserve_misses;
+    k.reserve_idle_core_s = j->holds.reserve_idle_core_s;
+    k.idle_warm_cost = j->holds.idle_warm_cost;
     auto ended = k.holds_claimed + k.holds_expired;
     k.prealloc_success_rate = ended == 0 ? 0.0 : double(k.holds_claimed) / double(ended);
     k.utilization = j->cpu_capacity > 0 ? j->cpu_used / j->cpu_capacity : 0.0;
@@ -141,6 +145,10 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
           h.holds_expired += b.holds_expired;
           h.idle_warm_core_s += b.idle_warm_cpu_s;
           h.idle_warm_gb_s += b.idle_warm_mb_s / 1024;
+          h.reserve_hits += b.reserve_hits;
+          h.reserve_misses += b.reserve_misses;
+          h.reserve_idle_core_s += b.reserve_idle_cpu_s;
+          h.idle_warm_cost += b.idle_warm_cost;
           j->cpu_used += b.status.cpu_used_millicores;
           j->cpu_capacity += b.status.cpu_capacity_millicores;
           done();

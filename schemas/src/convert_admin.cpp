@@ -150,6 +150,10 @@ kpis from_capnp(schema::Kpis::Reader r) {
   k.idle_warm_core_s = r.getIdleWarmCoreS();
   k.idle_warm_gb_s = r.getIdleWarmGbS();
   k.utilization = r.getUtilization();
+  k.reserve_hits = r.getReserveHits();
+  k.reserve_misses = r.getReserveMisses();
+  k.reserve_idle_core_s = r.getReserveIdleCoreS();
+  k.idle_warm_cost = r.getIdleWarmCost();
   return k;
 }
 
@@ -172,6 +176,10 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setIdleWarmCoreS(k.idle_warm_core_s);
   b.setIdleWarmGbS(k.idle_warm_gb_s);
   b.setUtilization(k.utilization);
+  b.setReserveHits(k.reserve_hits);
+  b.setReserveMisses(k.reserve_misses);
+  b.setReserveIdleCoreS(k.reserve_idle_core_s);
+  b.setIdleWarmCost(k.idle_warm_cost);
 }
 
 namespace {

@@ -39,7 +39,8 @@ TEST_CASE("prescientctl shows status, a user and KPIs", "[integration][ctl]") {
   CHECK(jk["events_ingested"] == 30);
   CHECK(jk.contains("decision_latency_p99_us"));
   for (auto* key : {"holds_placed", "holds_claimed", "holds_expired", "prealloc_success_rate",
-                    "idle_warm_core_s", "idle_warm_gb_s", "utilization"})
+                    "idle_warm_core_s", "idle_warm_gb_s", "utilization", "reserve_hits",
+                    "reserve_misses", "reserve_idle_core_s", "idle_warm_cost"})
     CHECK(jk.contains(key));
   CHECK(jk["utilization"].get<double>() >= 0);
   CHECK(ju.contains("predictions"));

@@ -129,7 +129,11 @@ nlohmann::json to_json(const kpis& k) {
           {"prealloc_success_rate", k.prealloc_success_rate},
           {"idle_warm_core_s", k.idle_warm_core_s},
           {"idle_warm_gb_s", k.idle_warm_gb_s},
-          {"utilization", k.utilization}};
+          {"utilization", k.utilization},
+          {"reserve_hits", k.reserve_hits},
+          {"reserve_misses", k.reserve_misses},
+          {"reserve_idle_core_s", k.reserve_idle_core_s},
+          {"idle_warm_cost", k.idle_warm_cost}};
 }
 
 nlohmann::json to_json(const data_center_forecast& f) {
@@ -317,7 +321,11 @@ void print(std::ostream& out, const kpis& k) {
              {"pre-allocation success", fixed(100 * k.prealloc_success_rate, 1) + " %"},
              {"idle warm capacity", fixed(k.idle_warm_core_s / 3600, 2) + " core-h, "
                                       + fixed(k.idle_warm_gb_s / 3600, 2) + " GB-h"},
-             {"utilization (cpu)", fixed(100 * k.utilization, 1) + " %"}});
+             {"utilization (cpu)", fixed(100 * k.utilization, 1) + " %"},
+             {"warm reserve hits / misses", std::to_string(k.reserve_hits) + " / "
+                                              + std::to_string(k.reserve_misses)},
+             {"warm reserve idle", fixed(k.reserve_idle_core_s / 3600, 2) + " core-h"},
+             {"idle warm cost", fixed(k.idle_warm_cost, 2)}});
 }
 
 } // namespace prescient::ctl

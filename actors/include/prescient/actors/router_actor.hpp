@@ -48,7 +48,8 @@ typename Inspector::result_type inspect(Inspector& f, kpis& x) {
            x.hit_rate, x.cold_starts, x.releases, x.decision_latency_p50_us,
            x.decision_latency_p99_us, x.holds_placed, x.holds_claimed,
            x.holds_expired, x.prealloc_success_rate, x.idle_warm_core_s,
-           x.idle_warm_gb_s, x.utilization);
+           x.idle_warm_gb_s, x.utilization, x.reserve_hits, x.reserve_misses,
+           x.reserve_idle_core_s, x.idle_warm_cost);
 }
 
 using router_actor = caf::typed_actor<

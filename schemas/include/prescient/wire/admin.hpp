@@ -96,6 +96,10 @@ struct kpis {
   double idle_warm_core_s = 0;      ///< held, never claimed: core-seconds
   double idle_warm_gb_s = 0;        ///< held, never claimed: GB-seconds
   double utilization = 0;           ///< cpu in use / capacity, all data centers
+  uint64_t reserve_hits = 0;        ///< claims served from the warm reserve
+  uint64_t reserve_misses = 0;      ///< claims with no hold and no reserve instance
+  double reserve_idle_core_s = 0;   ///< reserve instances waiting: core-seconds
+  double idle_warm_cost = 0;        ///< idle warm core-hours x their price
 };
 
 /// Requests per step expected at one data center (event time).
