@@ -1,5 +1,6 @@
 #include "broker_state.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -358,23 +359,34 @@ bool broker_state::displace_for(const hold_request& r) {
     return false;
   // Victims: reserve instances first (anonymous capacity yields to a
   // predicted user), then holds of lower-priority tenants, lowest priority
-  // and then lowest confidence first.
+  // and then lowest confidence first; none is released unless together
+  // they make enough room.
   auto order = [](const live_hold& h) {
     return std::make_tuple(h.what.tenant.empty() ? 0 : 1, h.priority, h.confidence);
   };
-  while (!within_reserve(r)) {
-    auto victim = holds_.end();
-    for (auto i = holds_.begin(); i != holds_.end(); ++i) {
-      auto& h = i->second;
-      if ((h.what.tenant.empty() || h.priority < r.priority)
-          && (victim == holds_.end() || order(h) < order(victim->second)))
-        victim = i;
-    }
-    if (victim == holds_.end() || !drop_hold(victim))
+  std::vector<std::unordered_map<std::string, live_hold>::iterator> victims;
+  for (auto i = holds_.begin(); i != holds_.end(); ++i)
+    if (i->second.what.tenant.empty() || i->second.priority < r.priority)
+      victims.push_back(i);
+  std::sort(victims.begin(), victims.end(),
+            [&](auto a, auto b) { return order(a->second) < order(b->second); });
+  const auto& c = spec_.capacity;
+  double cpu = held_.cpu_millicores + r.resources.cpu_millicores
+               - spec_.reserve_fraction * c.cpu_millicores;
+  double mem = held_.memory_mb + r.resources.memory_mb - spec_.reserve_fraction * c.memory_mb;
+  size_t n = 0;
+  for (; n < victims.size() && (cpu > 0 || mem > 0); ++n) {
+    cpu -= victims[n]->second.what.resources.cpu_millicores;
+    mem -= victims[n]->second.what.resources.memory_mb;
+  }
+  if (cpu > 0 || mem > 0)
+    return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (!drop_hold(victims[k]))
       return false;
     ++counters_.holds_displaced;
   }
-  return true;
+  return within_reserve(r);
 }
 
 void broker_state::price_hold(live_hold& h) const {

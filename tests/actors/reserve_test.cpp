@@ -215,12 +215,12 @@ struct reserve_fixture : test::actor_fixture {
 
   hold_reply hold(const broker_actor& b, const std::string& tenant,
                   const std::string& user, int32_t priority, double confidence,
-                  int64_t at) {
+                  int64_t at, double cpu = 500) {
     hold_request r;
     r.tenant = tenant;
     r.user = user;
     r.app = "ide";
-    r.resources = {500, 1024, 0, 0, 0};
+    r.resources = {cpu, 1024, 0, 0, 0};
     r.confidence = confidence;
     r.time_us = at;
     r.priority = priority;
@@ -261,6 +261,7 @@ TEST_CASE_METHOD(reserve_fixture, "claims of an app keep a warm reserve that ser
   auto s = stats(b);
   CHECK(s.reserve_live >= 4);
   CHECK(s.holds_live == 0); // reserve instances are not holds of users
+  CHECK(s.warm_on_demand == s.reserve_live); // no spot ceiling configured
   CHECK(s.reserve_misses == 4);
   CHECK(s.status.cpu_used_millicores == Approx(100 * (4 + s.reserve_live)));
   // A user with no hold of their own gets a reserve instance.
@@ -376,6 +377,12 @@ TEST_CASE_METHOD(reserve_fixture, "a higher-priority tenant's hold displaces a l
   CHECK(s.holds_displaced == 1);
   CHECK(s.holds_live == 4);
   CHECK(s.status.cpu_used_millicores == Approx(2000));
+  // Not enough lower-priority holds to make room: nothing is displaced.
+  // (Three low holds of 500 left; a priority-1 hold of 2000 would need four.)
+  auto big = hold(b, "silver", "s", 1, 0.9, t0, 2000);
+  CHECK_FALSE(big.held);
+  CHECK(stats(b).holds_displaced == 1);
+  CHECK(stats(b).holds_live == 4);
   // The displaced one was l0 (confidence 0.90): its claim is cold now.
   resource_request r{"low", "l0", "d", "ide", "eu-west", t0 + sec, {500, 1024, 0, 0, 0}};
   (*self)->request(b, timeout, claim_atom::value, r)
