@@ -12,6 +12,7 @@
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
 #include "prescient/actors/router_actor.hpp"
+#include "prescient/actors/shard_actor.hpp"
 #include "prewarm_threshold.hpp"
 #include "spot_market.hpp"
 #include "warm_reserve.hpp"
@@ -392,4 +393,34 @@ TEST_CASE_METHOD(reserve_fixture, "a higher-priority tenant's hold displaces a l
   (*self)->request(b, timeout, claim_atom::value, r)
     .receive([](grant& g) { CHECK(g.path == grant_path::prewarmed); },
              [](caf::error& e) { FAIL(describe(e)); });
+}
+
+TEST_CASE_METHOD(reserve_fixture, "the router passes the tenant's priority with its holds") {
+  shard_options so;
+  auto shard = spawn_shard(*sys, *db, so);
+  auto broker = spawn_broker(*sys, *db, spec); // reserve: four holds of 500
+  router_options ro;
+  ro.shards = {shard};
+  ro.data_centers.push_back({spec, broker});
+  ro.tenants.push_back({"low", {}, 1.0, 0});
+  ro.tenants.push_back({"peer", {}, 1.0, 0});
+  ro.tenants.push_back({"gold", {}, 1.0, 5});
+  auto router = spawn_router(*sys, ro);
+  auto via_router = [&](const std::string& tenant, const std::string& user) {
+    hold_request r;
+    r.tenant = tenant;
+    r.user = user;
+    r.app = "ide";
+    r.resources = {500, 1024, 0, 0, 0};
+    r.confidence = 0.9;
+    r.time_us = t0;
+    r.priority = 99; // the router's configuration decides, not the sender
+    return ask<hold_reply>(router, hold_atom::value, r);
+  };
+  for (int k = 0; k < 4; ++k)
+    REQUIRE(via_router("low", "l" + std::to_string(k)).held);
+  CHECK_FALSE(via_router("peer", "p").held); // equal priority: the reserve is full
+  CHECK(via_router("gold", "g").held);
+  CHECK(stats(broker).holds_displaced == 1);
+  (*self)->send_exit(router, caf::exit_reason::user_shutdown); // it ticks forever
 }
