@@ -221,8 +221,11 @@ grant broker_state::granted(std::string instance, live_grant g, grant_path path)
   add(g.resources, +1);
   if (auto o = demand_.record(g.app, g.time_us))
     flag_demand(*o);
-  reserve_.claimed(g.app, g.time_us);
-  app_size_[g.app] = g.resources;
+  // The reserve knows the apps the forecaster follows (bounded memory).
+  if (app_size_.size() < demand_tracker::max_apps || app_size_.count(g.app)) {
+    reserve_.claimed(g.app, g.time_us);
+    app_size_[g.app] = g.resources;
+  }
   grants_.emplace(instance, std::move(g));
   ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
   grant out;

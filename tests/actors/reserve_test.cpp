@@ -280,6 +280,15 @@ TEST_CASE_METHOD(reserve_fixture, "claims of an app keep a warm reserve that ser
   CHECK(stats(b).reserve_misses == 5);
 }
 
+TEST_CASE_METHOD(reserve_fixture, "reserve instances go on spot under the ceiling") {
+  spec.spot_ceiling = 0.02; // spot at 0.01 throughout
+  auto b = warmed_up(2);
+  auto s = stats(b);
+  CHECK(s.reserve_live >= 2);
+  CHECK(s.warm_spot == s.reserve_live);
+  CHECK(s.warm_on_demand == 0);
+}
+
 TEST_CASE_METHOD(reserve_fixture, "the reserve survives a restart through the ledger") {
   auto b = warmed_up(3);
   auto before = stats(b);
