@@ -75,6 +75,9 @@ TEST_CASE("shipped configurations load", "[config]") {
   CHECK(multi.node.metrics_listen->port == 9400);
   CHECK(multi.ingest.max_batch_events == 5000);
   CHECK(multi.profiles.checkpoint_bytes == 16u << 20);
+  CHECK(multi.policy.spot_ceiling == 0.02);
+  CHECK(multi.policy.reserve_lead == 5min);
+  CHECK(multi.data_centers[0].spot_prices.size() == 3);
 }
 
 TEST_CASE("defaults apply to absent keys", "[config]") {
