@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "prescient/actors/errc.hpp"
+#include "prescient/providers/simulated_provider.hpp"
 
 namespace prescient {
 
@@ -43,9 +44,23 @@ bool get_raw(std::string_view& in, T& x) {
 
 } // namespace
 
-void broker_state::init(storage::db* db, data_center_spec spec) {
+void broker_state::init(storage::db* db, data_center_spec spec,
+                        broker_provider provider) {
   db_ = db;
   spec_ = std::move(spec);
+  if (!provider.instances) {
+    // Accounting only: a simulated data center without delays.
+    providers::simulated_config sim;
+    sim.data_center = spec_.name;
+    sim.capacity = spec_.capacity;
+    sim.cold_start = sim.warmup_step = sim.warm_start
+      = providers::delay_distribution::fixed(0);
+    provider.instances = std::make_unique<providers::simulated_provider>(sim);
+  }
+  provider_ = std::move(provider.instances);
+  apps_ = std::move(provider.apps);
+  clock_ = std::move(provider.clock);
+  reconcile_ = provider.reconcile;
   threshold_ = prewarm_threshold(spec_.target_precision);
   counters_.status.name = spec_.name;
   counters_.status.region = spec_.region;
@@ -130,16 +145,18 @@ caf::error broker_state::restore() {
     holds_.emplace(std::move(instance), std::move(h));
     return true;
   });
-  if (err)
-    return err;
-  return scan("grant", [&](std::string instance, std::string_view value) {
-    live_grant g;
-    if (!decode(value, g))
-      return false;
-    add(g.resources, +1);
-    grants_.emplace(std::move(instance), std::move(g));
-    return true;
-  });
+  if (!err)
+    err = scan("grant", [&](std::string instance, std::string_view value) {
+      live_grant g;
+      if (!decode(value, g))
+        return false;
+      add(g.resources, +1);
+      grants_.emplace(std::move(instance), std::move(g));
+      return true;
+    });
+  if (!err)
+    reconcile();
+  return err;
 }
 
 bool broker_state::fits(const resource_vector& r) const {
@@ -159,7 +176,8 @@ void broker_state::add(const resource_vector& r, double sign) {
   used_.gpus += sign * r.gpus;
 }
 
-caf::expected<grant> broker_state::claim(const resource_request& r) {
+void broker_state::claim(const resource_request& r,
+                         caf::typed_response_promise<grant> rp) {
   tick(r.time_us);
   if (auto h = find_hold(r.tenant, r.user, r.app); h != holds_.end()) {
     // A hit: the held capacity becomes the grant (plus whatever the request
@@ -174,49 +192,63 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
       db_->ledger().put(batch_, ledger_key(instance), encode(g));
       if (auto err = db_->write(batch_)) {
         add(held, +1);
-        return make_error(actor_errc::storage_failure,
-                          "ledger write failed: " + describe(err));
+        rp.deliver(make_error(actor_errc::storage_failure,
+                              "ledger write failed: " + describe(err)));
+        return;
       }
       forget_hold(h);
       ++counters_.holds_claimed;
       threshold_.outcome(true);
-      return granted(std::move(instance), std::move(g), grant_path::prewarmed);
+      admit(instance, std::move(g), true);
+      wait_for(instance, {r, std::move(rp), provider_now(), true});
+      return;
     }
     add(held, +1); // too small and no room to grow: serve it cold
   }
-  if (!fits(r.resources)) {
-    ++counters_.refusals;
-    return make_error(actor_errc::no_capacity,
-                      "data center " + spec_.name + " has no room for the request");
-  }
-  auto instance = next_instance();
-  live_grant g{r.tenant, r.user, r.app, r.resources, r.time_us};
-  batch_.clear();
-  db_->ledger().put(batch_, ledger_key(instance), encode(g));
-  if (auto err = db_->write(batch_))
-    return make_error(actor_errc::storage_failure,
-                      "ledger write failed: " + describe(err));
-  return granted(std::move(instance), std::move(g), grant_path::reactive);
+  claim_cold(r, std::move(rp));
 }
 
-grant broker_state::granted(std::string instance, live_grant g, grant_path path) {
+void broker_state::admit(std::string instance, live_grant g, bool count_demand) {
   add(g.resources, +1);
-  if (auto o = demand_.record(g.app, g.time_us))
-    flag_demand(*o);
-  grants_.emplace(instance, std::move(g));
-  ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
-  grant out;
-  out.data_center = spec_.name;
-  out.instance = std::move(instance);
-  out.path = path;
-  return out;
+  if (count_demand)
+    if (auto o = demand_.record(g.app, g.time_us))
+      flag_demand(*o);
+  grants_.emplace(std::move(instance), std::move(g));
+}
+
+void broker_state::drop_grant(const std::string& instance) {
+  auto i = grants_.find(instance);
+  if (i == grants_.end())
+    return;
+  batch_.clear();
+  db_->ledger().erase(batch_, ledger_key(instance));
+  if (auto err = db_->write(batch_))
+    // The entry stays; the next restart reconciles it away.
+    fprintf(stderr, "broker %s: cannot erase grant %s: %s\n", spec_.name.c_str(),
+            instance.c_str(), describe(err).c_str());
+  add(i->second.resources, -1);
+  grants_.erase(i);
+}
+
+void broker_state::drop_hold(const std::string& instance) {
+  auto i = holds_.find(instance);
+  if (i == holds_.end())
+    return;
+  batch_.clear();
+  db_->ledger().erase(batch_, hold_key(instance));
+  if (auto err = db_->write(batch_))
+    fprintf(stderr, "broker %s: cannot erase hold %s: %s\n", spec_.name.c_str(),
+            instance.c_str(), describe(err).c_str());
+  add(i->second.what.resources, -1);
+  forget_hold(i);
 }
 
 caf::error broker_state::release(const std::string& tenant,
                                  const std::string& user,
                                  const std::string& instance) {
   auto i = grants_.find(instance);
-  if (i == grants_.end() || i->second.tenant != tenant || i->second.user != user)
+  if (i == grants_.end() || i->second.tenant != tenant || i->second.user != user
+      || waiting_.count(instance) != 0)
     return make_error(actor_errc::unknown_instance,
                       "instance " + instance + " is not granted to user '" + user
                         + "'");
@@ -227,6 +259,7 @@ caf::error broker_state::release(const std::string& tenant,
                       "ledger write failed: " + describe(err));
   add(i->second.resources, -1);
   grants_.erase(i);
+  release_instance(instance);
   ++counters_.releases;
   return {};
 }
@@ -312,6 +345,14 @@ hold_reply broker_state::hold(const hold_request& r) {
   db_->ledger().put(batch_, hold_key(instance), encode(h));
   if (auto err = db_->write(batch_))
     return refuse("ledger write failed: " + describe(err));
+  if (auto err = provider_->provision_warm(template_for(r.app, r.resources), instance,
+                                           provider_now())) {
+    batch_.clear();
+    db_->ledger().erase(batch_, hold_key(instance));
+    static_cast<void>(db_->write(batch_)); // else the next restart reconciles it
+    ++counters_.instances_failed;
+    return refuse("the provider cannot start " + r.app + ": " + err.message);
+  }
   add(r.resources, +1);
   held_.cpu_millicores += r.resources.cpu_millicores;
   held_.memory_mb += r.resources.memory_mb;
@@ -328,6 +369,8 @@ void broker_state::tick(int64_t now_us) {
   if (now_us <= now_us_)
     return;
   now_us_ = now_us;
+  if (!clock_) // event time drives a simulated provider
+    on_events(provider_->poll(now_us_), now_us_);
   std::vector<std::string> expired;
   for (auto& [instance, h] : holds_)
     if (h.expires_us <= now_us_)
@@ -353,6 +396,7 @@ void broker_state::tick(int64_t now_us) {
     ++counters_.holds_expired;
     threshold_.outcome(false);
     forget_hold(i);
+    release_instance(instance);
   }
 }
 
@@ -381,7 +425,8 @@ broker_stats broker_state::stats() const {
   s.status.cpu_used_millicores = used_.cpu_millicores;
   s.status.memory_capacity_mb = spec_.capacity.memory_mb;
   s.status.memory_used_mb = used_.memory_mb;
-  s.status.instances_granted = grants_.size();
+  s.status.instances_granted = grants_.size() - waiting_.size();
+  s.claims_waiting = waiting_.size();
   s.forecast_refits_pending = demand_.refits_pending();
   s.holds_live = holds_.size();
   s.prewarm_threshold = threshold_.at(utilisation());

@@ -84,6 +84,12 @@ struct broker_stats {
   double demand_forecast_mae = 0;
   double demand_forecast_coverage95 = 1;
   uint64_t demand_steps = 0; ///< closed steps observed
+  // The provider's instances (see broker_actor.hpp).
+  uint64_t claims_waited = 0;      ///< hits on a hold still warming up: waited for it
+  uint64_t claims_waiting = 0;     ///< claims waiting for their instance now
+  uint64_t instances_failed = 0;   ///< starts the provider reported failed
+  uint64_t restore_released = 0;   ///< at restore: provider instances the ledger lacked
+  uint64_t restore_erased = 0;     ///< at restore: ledger entries whose instance was gone
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -129,7 +135,7 @@ typename Inspector::result_type inspect(Inspector& f, grant& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("grant"), x.data_center, x.instance, path,
-           x.decision_latency_us, x.endpoint, restore);
+           x.decision_latency_us, x.endpoint, x.wait_us, restore);
 }
 
 template <class Inspector>
@@ -181,7 +187,9 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.holds_expired, x.holds_refused, x.holds_live, x.idle_warm_cpu_s,
            x.idle_warm_mb_s, x.prewarm_threshold, x.anomalies_flagged,
            x.demand_forecast_fitted, x.demand_forecast_mae,
-           x.demand_forecast_coverage95, x.demand_steps);
+           x.demand_forecast_coverage95, x.demand_steps,
+           x.claims_waited, x.claims_waiting, x.instances_failed,
+           x.restore_released, x.restore_erased);
 }
 
 template <class Inspector>
