@@ -208,7 +208,7 @@ std::string describe(const node_config& c) {
        << num(dc.capacity.gpus) << " GPUs, on-demand "
        << num(dc.price_on_demand) << "/core-h, spot " << num(dc.price_spot)
        << "/core-h, start cold " << num(dc.cold_start_ms) << " ms / warm "
-       << num(dc.warm_start_ms) << " ms";
+       << num(dc.warm_start_ms) << " ms, provider " << dc.provider;
   }
   os << '\n';
   os << "tenants (" << c.tenants.size() << "):";

@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 
 #include "bridge.hpp"
+#include "data_center_provider.hpp"
 #include "gateway_server.hpp"
 #include "metrics_server.hpp"
 #include "prescient/actors/admin_actor.hpp"
@@ -124,7 +125,7 @@ void node::impl::start() {
                           dc.price_on_demand, dc.price_spot};
     spec.hold_time_us = cfg.policy.hold_time.count();
     spec.target_precision = cfg.policy.prewarm_threshold;
-    auto b = spawn_broker(*sys, *db, spec);
+    auto b = spawn_broker(*sys, *db, spec, make_provider(cfg, dc));
     brokers.push_back(b);
     ro.data_centers.push_back({std::move(spec), b});
   }
