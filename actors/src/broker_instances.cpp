@@ -44,9 +44,7 @@ void broker_state::claim_cold(const resource_request& r,
   }
   auto now = provider_now();
   if (auto err = provider_->provision_cold(template_for(r.app, r.resources), instance, now)) {
-    batch_.clear();
-    db_->ledger().erase(batch_, ledger_key(instance));
-    static_cast<void>(db_->write(batch_)); // else the next restart reconciles it
+    erase_entry(ledger_key(instance));
     bool full = err.code == providers::provider_errc::no_capacity;
     ++(full ? counters_.refusals : counters_.instances_failed);
     rp.deliver(make_error(full ? actor_errc::no_capacity : actor_errc::provider_failure,

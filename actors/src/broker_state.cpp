@@ -216,16 +216,20 @@ void broker_state::admit(std::string instance, live_grant g, bool count_demand) 
   grants_.emplace(std::move(instance), std::move(g));
 }
 
+void broker_state::erase_entry(const std::string& key) {
+  batch_.clear();
+  db_->ledger().erase(batch_, key);
+  if (auto err = db_->write(batch_))
+    // The entry stays; the next restart reconciles it away.
+    fprintf(stderr, "broker %s: cannot erase %s: %s\n", spec_.name.c_str(),
+            key.c_str(), describe(err).c_str());
+}
+
 void broker_state::drop_grant(const std::string& instance) {
   auto i = grants_.find(instance);
   if (i == grants_.end())
     return;
-  batch_.clear();
-  db_->ledger().erase(batch_, ledger_key(instance));
-  if (auto err = db_->write(batch_))
-    // The entry stays; the next restart reconciles it away.
-    fprintf(stderr, "broker %s: cannot erase grant %s: %s\n", spec_.name.c_str(),
-            instance.c_str(), describe(err).c_str());
+  erase_entry(ledger_key(instance));
   add(i->second.resources, -1);
   grants_.erase(i);
 }
@@ -234,11 +238,7 @@ void broker_state::drop_hold(const std::string& instance) {
   auto i = holds_.find(instance);
   if (i == holds_.end())
     return;
-  batch_.clear();
-  db_->ledger().erase(batch_, hold_key(instance));
-  if (auto err = db_->write(batch_))
-    fprintf(stderr, "broker %s: cannot erase hold %s: %s\n", spec_.name.c_str(),
-            instance.c_str(), describe(err).c_str());
+  erase_entry(hold_key(instance));
   add(i->second.what.resources, -1);
   forget_hold(i);
 }
@@ -347,9 +347,7 @@ hold_reply broker_state::hold(const hold_request& r) {
     return refuse("ledger write failed: " + describe(err));
   if (auto err = provider_->provision_warm(template_for(r.app, r.resources), instance,
                                            provider_now())) {
-    batch_.clear();
-    db_->ledger().erase(batch_, hold_key(instance));
-    static_cast<void>(db_->write(batch_)); // else the next restart reconciles it
+    erase_entry(hold_key(instance));
     ++counters_.instances_failed;
     return refuse("the provider cannot start " + r.app + ": " + err.message);
   }

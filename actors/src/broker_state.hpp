@@ -86,6 +86,8 @@ private:
   std::string next_instance();
   /// Accounts a grant whose ledger entry is written (and its demand).
   void admit(std::string instance, live_grant g, bool count_demand);
+  /// Erases one ledger entry; a failed write is logged (restore reconciles it).
+  void erase_entry(const std::string& key);
   /// Erases a grant (ledger and capacity) whose instance is gone.
   void drop_grant(const std::string& instance);
   /// Erases a hold (ledger and capacity) whose instance is gone.

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
+#include "broker_calls.hpp"
 #include "fixture.hpp"
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
@@ -28,11 +29,9 @@ struct broker_fixture : test::actor_fixture {
     return out;
   }
 
-  caf::error release(const broker_actor& b, const std::string& user, const std::string& inst) {
-    caf::error out;
-    (*self)->request(b, timeout, release_atom::value, std::string("demo"), user, inst)
-      .receive([](bool) {}, [&](caf::error& e) { out = std::move(e); });
-    return out;
+  caf::error release(const broker_actor& b, const std::string& user,
+                     const std::string& instance) {
+    return test::release_at(*this, b, user, instance);
   }
 
   static constexpr int64_t step = 5LL * 60 * 1'000'000;
@@ -64,11 +63,7 @@ struct broker_fixture : test::actor_fixture {
   }
 
   broker_stats stats(const broker_actor& b) {
-    broker_stats out;
-    (*self)->request(b, timeout, status_atom::value)
-      .receive([&](const broker_stats& s) { out = s; },
-               [](caf::error& e) { FAIL(describe(e)); });
-    return out;
+    return test::stats_of(*this, b);
   }
 };
 

@@ -10,6 +10,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
+#include "broker_calls.hpp"
 #include "fixture.hpp"
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
@@ -84,18 +85,11 @@ struct provider_fixture : test::actor_fixture {
 
   caf::error release(const broker_actor& b, const std::string& user,
                      const std::string& instance) {
-    caf::error out;
-    (*self)->request(b, timeout, release_atom::value, std::string("demo"), user, instance)
-      .receive([](bool) {}, [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return test::release_at(*this, b, user, instance);
   }
 
   broker_stats stats(const broker_actor& b) {
-    broker_stats out;
-    (*self)->request(b, timeout, status_atom::value)
-      .receive([&](const broker_stats& s) { out = s; },
-               [](caf::error& e) { FAIL(describe(e)); });
-    return out;
+    return test::stats_of(*this, b);
   }
 
   void kill(const broker_actor& b) {
