@@ -175,41 +175,41 @@ void broker_state::poll_live() {
 }
 
 void broker_state::reconcile() {
-  if (!reconcile_) {
-    // A simulated data center starts empty: warm the restored holds again.
-    for (auto& [instance, h] : holds_)
-      static_cast<void>(provider_->provision_warm(
-        template_for(h.what.app, h.what.resources), instance, h.what.time_us));
-    return;
-  }
-  std::set<std::string> listed;
-  std::vector<std::string> stale;
-  for (auto& info : provider_->list()) {
-    listed.insert(info.id);
-    bool granted = grants_.count(info.id) != 0;
-    // An adopted survivor shows as handed over: a hold's instance cannot be
-    // handed over again, so it goes too.
-    bool held = holds_.count(info.id) != 0
-                && info.state != providers::instance_state::handed_over;
-    if (!granted && !held) {
+  // Instances the ledger knows, in a state it can use.
+  std::set<std::string> usable;
+  if (reconcile_) {
+    for (auto& info : provider_->list()) {
+      // An adopted survivor shows as handed over: a hold cannot hand it over
+      // again, so it is released and the hold warmed afresh below.
+      bool held = holds_.count(info.id) != 0
+                  && info.state != providers::instance_state::handed_over;
+      if (grants_.count(info.id) != 0 || held) {
+        usable.insert(info.id);
+        continue;
+      }
       release_instance(info.id);
       ++counters_.restore_released;
-      if (holds_.count(info.id) != 0)
-        stale.push_back(info.id);
+    }
+    std::vector<std::string> gone; // grants whose process died with the old broker
+    for (auto& [instance, g] : grants_)
+      if (usable.count(instance) == 0)
+        gone.push_back(instance);
+    for (auto& instance : gone) {
+      ++counters_.restore_erased;
+      drop_grant(instance);
     }
   }
-  for (auto& [instance, g] : grants_)
-    if (listed.count(instance) == 0)
-      stale.push_back(instance); // its process died with the old broker
+  // A hold is a prediction, good until it expires: warm its instance again
+  // when it is gone (always, for a simulated data center, which starts empty).
+  std::vector<std::string> failed;
   for (auto& [instance, h] : holds_)
-    if (listed.count(instance) == 0)
-      stale.push_back(instance);
-  for (auto& instance : stale) {
-    ++counters_.restore_erased;
-    if (holds_.count(instance) != 0)
-      drop_hold(instance);
-    else
-      drop_grant(instance);
+    if (usable.count(instance) == 0
+        && provider_->provision_warm(template_for(h.what.app, h.what.resources),
+                                     instance, provider_now()))
+      failed.push_back(instance);
+  for (auto& instance : failed) {
+    ++counters_.instances_failed;
+    drop_hold(instance);
   }
 }
 

@@ -263,37 +263,49 @@ TEST_CASE_METHOD(provider_fixture, "a process data center refuses an app without
 }
 
 TEST_CASE_METHOD(provider_fixture, "a restart reconciles the ledger with the provider's instances") {
-  std::string held, kept, died;
+  std::string held, adopted, lost, kept, died;
   {
     auto b = spawn_broker(*sys, *db, spec, simulated());
     held = hold(b, "ann", t0).instance;
+    adopted = hold(b, "eve", t0).instance;
+    lost = hold(b, "fay", t0).instance;
     kept = claim(b, "bob", t0 + minute)->instance;
     died = claim(b, "cat", t0 + minute)->instance;
     kill(b);
   }
-  // What survived the crash: the hold's warm instance, bob's granted one,
-  // and one the ledger never recorded (started, then the broker crashed).
+  // What survived the crash: ann's hold's warm instance, eve's (adopted:
+  // shown as handed over), bob's granted one, and one the ledger never
+  // recorded (started, then the broker crashed); fay's hold's and cat's
+  // grant's instances died.
   auto p = simulated();
   p.reconcile = true;
   auto& survivors = *p.instances;
   providers::app_template app{"ide", {}, {}, {500, 1024, 0, 0, 0}};
   REQUIRE_FALSE(survivors.provision_warm(app, held, t0));
+  REQUIRE_FALSE(survivors.provision_warm(app, adopted, t0));
   REQUIRE_FALSE(survivors.provision_cold(app, kept, t0));
   REQUIRE_FALSE(survivors.provision_cold(app, "dc-a-99", t0));
   survivors.poll(t0 + minute);
   REQUIRE(survivors.hand_over(kept, t0 + minute));
+  REQUIRE(survivors.hand_over(adopted, t0 + minute));
   auto* provider = p.instances.get();
   auto b = spawn_broker(*sys, *db, spec, std::move(p));
   auto s = stats(b); // after restore(): the broker's state is settled
-  CHECK(s.restore_released == 1);  // dc-a-99: not in the ledger
-  CHECK(s.restore_erased == 1);    // cat's instance is gone
+  CHECK(s.restore_released == 2);  // dc-a-99: not in the ledger; eve's adopted one
+  CHECK(s.restore_erased == 1);    // cat's grant: its instance is gone
   CHECK(s.status.instances_granted == 1);
-  CHECK(s.holds_live == 1);
-  CHECK(s.status.cpu_used_millicores == Approx(1000));
+  CHECK(s.holds_live == 3);        // every hold survives, warmed again if need be
+  CHECK(s.status.cpu_used_millicores == Approx(2000));
   std::set<std::string> live;
   for (auto& i : provider->list())
     live.insert(i.id);
-  CHECK(live == std::set<std::string>{held, kept});
+  CHECK(live == std::set<std::string>{held, adopted, lost, kept});
+  for (auto& user : {"eve", "fay"}) { // their holds' new instances are handed over
+    auto w = claim(b, user, t0 + 2 * minute);
+    REQUIRE(w);
+    CHECK(w->path == grant_path::shadow);
+    CHECK_FALSE(release(b, user, w->instance));
+  }
   CHECK(release(b, "cat", died)); // its grant was erased
   CHECK_FALSE(release(b, "bob", kept));
   auto g = claim(b, "ann", t0 + 2 * minute);
