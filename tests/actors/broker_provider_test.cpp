@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <set>
+#include <thread>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
 #include "broker_calls.hpp"
 #include "fixture.hpp"
+#include "../providers/process_fixture.hpp"
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
 #include "prescient/providers/process_provider.hpp"
@@ -314,4 +316,43 @@ TEST_CASE_METHOD(provider_fixture, "a restart reconciles the ledger with the pro
   CHECK_FALSE(release(b, "ann", held));
   CHECK(stats(b).status.cpu_used_millicores == Approx(0));
   CHECK(provider->list().empty()); // nothing leaked
+}
+
+TEST_CASE_METHOD(provider_fixture, "local processes: a claim waits for its hold's warming child, then gets its endpoint") {
+  broker_provider p;
+  auto pc = providers::test::config();
+  pc.capacity = spec.capacity;
+  p.instances = std::make_unique<providers::process_provider>(pc);
+  p.clock = &providers::process_provider::now_us;
+  // The child sleeps a second before READY: the claim right after the hold
+  // finds it starting and waits (a response promise, answered by a poll).
+  auto app = providers::test::test_app({"--delay-ms", "1000"}, 2);
+  app.name = "ide";
+  app.resources = {500, 1024, 0, 0, 0};
+  p.apps.emplace("ide", app);
+  auto b = spawn_broker(*sys, *db, spec, std::move(p));
+  auto h = hold(b, "ann", t0);
+  REQUIRE(h.held);
+  auto g = claim(b, "ann", t0 + 1);
+  REQUIRE(g);
+  CHECK(g->instance == h.instance);
+  CHECK(g->path == grant_path::shadow);
+  CHECK(g->wait_us > 0);
+  auto hello = providers::test::fetch(g->endpoint);
+  CHECK(hello.find("steps=2 instance=" + h.instance) != std::string::npos);
+  CHECK(stats(b).claims_waited == 1);
+  auto cold = claim(b, "bob", t0 + 2);
+  REQUIRE(cold);
+  CHECK(cold->path == grant_path::reactive);
+  CHECK(providers::test::fetch(cold->endpoint).find("steps=0 instance=" + cold->instance)
+        != std::string::npos);
+  CHECK_FALSE(release(b, "ann", g->instance));
+  kill(b); // bob's child goes with the broker's provider
+  bool none = false;
+  for (int i = 0; i < 100 && !none; ++i) {
+    none = providers::test::no_children();
+    if (!none)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(none);
 }
