@@ -164,6 +164,8 @@ std::optional<int64_t> broker_state::poll_delay_us() const {
     return std::nullopt;
   auto now = clock_();
   auto next = provider_->next_poll(now);
+  for (auto& [instance, w] : waiting_) // a waiting claim's time limit
+    next = std::min(next.value_or(INT64_MAX), w.since_us + spec_.max_claim_wait_us + 1);
   if (!next)
     return std::nullopt;
   return std::max<int64_t>(0, *next - now);
@@ -172,6 +174,22 @@ std::optional<int64_t> broker_state::poll_delay_us() const {
 void broker_state::poll_live() {
   auto now = clock_();
   on_events(provider_->poll(now), now);
+  std::vector<std::string> late;
+  for (auto& [instance, w] : waiting_)
+    if (now - w.since_us > spec_.max_claim_wait_us)
+      late.push_back(instance);
+  for (auto& instance : late) {
+    auto i = waiting_.find(instance);
+    auto w = std::move(i->second);
+    waiting_.erase(i);
+    release_instance(instance);
+    drop_grant(instance);
+    ++counters_.instances_failed;
+    w.rp.deliver(make_error(actor_errc::provider_failure,
+                            "data center " + spec_.name + ": app '" + w.request.app
+                              + "' was not ready within "
+                              + std::to_string(spec_.max_claim_wait_us / 1000) + " ms"));
+  }
 }
 
 void broker_state::reconcile() {

@@ -356,3 +356,25 @@ TEST_CASE_METHOD(provider_fixture, "local processes: a claim waits for its hold'
   }
   CHECK(none);
 }
+
+TEST_CASE_METHOD(provider_fixture, "local processes: a claim whose child never gets ready is answered within the broker's limit") {
+  spec.max_claim_wait_us = 300 * ms;
+  broker_provider p;
+  auto pc = providers::test::config();
+  pc.capacity = spec.capacity;
+  p.instances = std::make_unique<providers::process_provider>(pc);
+  p.clock = &providers::process_provider::now_us;
+  auto app = providers::test::test_app({"--never-ready"});
+  app.name = "ide";
+  app.resources = {500, 1024, 0, 0, 0};
+  p.apps.emplace("ide", app);
+  auto b = spawn_broker(*sys, *db, spec, std::move(p));
+  auto g = claim(b, "ann", t0);
+  REQUIRE_FALSE(g);
+  CHECK(describe(g.error()).find("was not ready within 300 ms") != std::string::npos);
+  auto s = stats(b);
+  CHECK(s.status.cpu_used_millicores == Approx(0)); // released, not granted to nobody
+  CHECK(s.claims_waiting == 0);
+  CHECK(s.instances_failed == 1);
+  kill(b);
+}

@@ -57,6 +57,11 @@ struct data_center_spec {
   /// Share of the capacity holds may take together (the reserve), so the
   /// reactive path always has room.
   double reserve_fraction = 0.5; // Default: 0.5
+  /// A live provider: how long a claim may wait for its instance before the
+  /// broker gives up (releases it, answers provider_failure); below the
+  /// router's 5 s request timeout, so that no answer comes after the caller
+  /// stopped listening and no instance stays granted to nobody.
+  int64_t max_claim_wait_us = 4'000'000; // Default: 4 s
 };
 
 /// Where a broker's instances come from.
