@@ -22,11 +22,7 @@ struct broker_fixture : test::actor_fixture {
 
   caf::expected<grant> claim(const broker_actor& b, double cpu, const std::string& user = "u") {
     resource_request r{"demo", user, "d", "ide", "eu-west", 1, {cpu, 1024, 0, 0, 0}};
-    caf::expected<grant> out{caf::error{}};
-    (*self)->request(b, timeout, claim_atom::value, r)
-      .receive([&](grant& g) { out = std::move(g); },
-               [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return test::claim_of(*this, b, r);
   }
 
   caf::error release(const broker_actor& b, const std::string& user,
@@ -170,11 +166,7 @@ hold_reply hold(test::actor_fixture& f, const broker_actor& b, const std::string
 caf::expected<grant> claim_at(test::actor_fixture& f, const broker_actor& b,
                               const std::string& user, int64_t at) {
   resource_request r{"demo", user, "d", "ide", "eu-west", at, {500, 1024, 0, 0, 0}};
-  caf::expected<grant> out{caf::error{}};
-  (*f.self)->request(b, f.timeout, claim_atom::value, r)
-    .receive([&](grant& g) { out = std::move(g); },
-             [&](caf::error& e) { out = std::move(e); });
-  return out;
+  return test::claim_of(f, b, r);
 }
 
 } // namespace

@@ -11,6 +11,16 @@
 
 namespace prescient::test {
 
+/// The broker's grant, or its error.
+inline caf::expected<grant> claim_of(actor_fixture& f, const broker_actor& b,
+                                     const resource_request& r) {
+  caf::expected<grant> out{caf::error{}};
+  (*f.self)->request(b, f.timeout, claim_atom::value, r)
+    .receive([&](grant& g) { out = std::move(g); },
+             [&](caf::error& e) { out = std::move(e); });
+  return out;
+}
+
 /// Releases a grant of tenant "demo"; the broker's error, or none.
 inline caf::error release_at(actor_fixture& f, const broker_actor& b,
                              const std::string& user, const std::string& instance) {

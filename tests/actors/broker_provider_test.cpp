@@ -78,11 +78,7 @@ struct provider_fixture : test::actor_fixture {
 
   caf::expected<grant> claim(const broker_actor& b, const std::string& user,
                              int64_t at, const std::string& app = "ide") {
-    caf::expected<grant> out{caf::error{}};
-    (*self)->request(b, timeout, claim_atom::value, request(user, at, app))
-      .receive([&](grant& g) { out = std::move(g); },
-               [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return test::claim_of(*this, b, request(user, at, app));
   }
 
   caf::error release(const broker_actor& b, const std::string& user,
