@@ -3,6 +3,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "broker_batch_apply.hpp"
 #include "broker_state.hpp"
 #include "forecast_refitter.hpp"
 #include "prescient/actors/errc.hpp"
@@ -71,6 +72,11 @@ broker_impl(broker_self self, storage::db* db,
       return out;
     },
     [self](tick_atom, int64_t now_us) { self->state.tick(now_us); },
+    [self, refit](batch_atom, const broker_batch& b) -> broker_batch_reply {
+      auto out = apply_batch(self->state, b);
+      refit();
+      return out;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 #include "broker_state.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -127,7 +128,7 @@ caf::error broker_state::restore() {
     held_.cpu_millicores += h.what.resources.cpu_millicores;
     held_.memory_mb += h.what.resources.memory_mb;
     now_us_ = std::max(now_us_, h.what.time_us);
-    holds_.emplace(std::move(instance), std::move(h));
+    keep_hold(std::move(instance), std::move(h));
     return true;
   });
   if (err)
@@ -177,6 +178,7 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
         return make_error(actor_errc::storage_failure,
                           "ledger write failed: " + describe(err));
       }
+      count_idle(h->second, r.time_us);
       forget_hold(h);
       ++counters_.holds_claimed;
       threshold_.outcome(true);
@@ -244,17 +246,35 @@ double broker_state::utilisation() const {
 std::unordered_map<std::string, broker_state::live_hold>::iterator
 broker_state::find_hold(const std::string& tenant, const std::string& user,
                         const std::string& app) {
-  // A user holds one or two instances at a time: a scan is cheapest.
+  // A user holds one or two instances at a time: a scan of them is cheapest.
   auto any = holds_.end();
-  for (auto i = holds_.begin(); i != holds_.end(); ++i) {
-    auto& w = i->second.what;
-    if (w.tenant != tenant || w.user != user)
-      continue;
-    if (w.app == app)
+  auto mine = holds_of_.find(user_key(tenant, user));
+  if (mine == holds_of_.end())
+    return any;
+  for (auto& instance : mine->second) {
+    auto i = holds_.find(instance);
+    if (i->second.what.app == app)
       return i;
     any = i;
   }
   return any;
+}
+
+std::string broker_state::user_key(const std::string& tenant, const std::string& user) {
+  return tenant + '\0' + user;
+}
+
+void broker_state::keep_hold(std::string instance, live_hold h) {
+  holds_of_[user_key(h.what.tenant, h.what.user)].push_back(instance);
+  holds_.emplace(std::move(instance), std::move(h));
+}
+
+void broker_state::count_idle(const live_hold& h, int64_t end_us) {
+  // Warm and waiting, whether the wait ended in a claim or in expiry.
+  auto& w = h.what;
+  double idle_s = double(std::max<int64_t>(0, end_us - w.time_us)) / 1e6;
+  counters_.idle_warm_cpu_s += idle_s * w.resources.cpu_millicores / 1000;
+  counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
 }
 
 void broker_state::forget_hold(std::unordered_map<std::string, live_hold>::iterator i) {
@@ -262,6 +282,11 @@ void broker_state::forget_hold(std::unordered_map<std::string, live_hold>::itera
   held_.cpu_millicores -= r.cpu_millicores;
   held_.memory_mb -= r.memory_mb;
   held_cpu_[i->second.what.tenant] -= r.cpu_millicores;
+  auto mine = holds_of_.find(user_key(i->second.what.tenant, i->second.what.user));
+  auto& list = mine->second;
+  list.erase(std::find(list.begin(), list.end(), i->first));
+  if (list.empty())
+    holds_of_.erase(mine);
   holds_.erase(i);
 }
 
@@ -320,7 +345,7 @@ hold_reply broker_state::hold(const hold_request& r) {
   out.held = true;
   out.instance = instance;
   out.expires_us = expires;
-  holds_.emplace(std::move(instance), std::move(h));
+  keep_hold(std::move(instance), std::move(h));
   return out;
 }
 
@@ -345,11 +370,8 @@ void broker_state::tick(int64_t now_us) {
   }
   for (auto& instance : expired) {
     auto i = holds_.find(instance);
-    auto& w = i->second.what;
-    double idle_s = double(i->second.expires_us - w.time_us) / 1e6;
-    counters_.idle_warm_cpu_s += idle_s * w.resources.cpu_millicores / 1000;
-    counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
-    add(w.resources, -1);
+    count_idle(i->second, i->second.expires_us);
+    add(i->second.what.resources, -1);
     ++counters_.holds_expired;
     threshold_.outcome(false);
     forget_hold(i);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -72,7 +73,12 @@ private:
   /// The user's hold for `app`, else any hold of the user; nullptr if none.
   std::unordered_map<std::string, live_hold>::iterator
   find_hold(const std::string& tenant, const std::string& user, const std::string& app);
+  static std::string user_key(const std::string& tenant, const std::string& user);
+  /// Adds a hold to holds_ and to its user's list.
+  void keep_hold(std::string instance, live_hold h);
   void forget_hold(std::unordered_map<std::string, live_hold>::iterator i);
+  /// Adds the hold's idle warm capacity from placement to `end_us`.
+  void count_idle(const live_hold& h, int64_t end_us);
   bool within_reserve(const hold_request& r) const;
   bool fits(const resource_vector& r) const;
   void add(const resource_vector& r, double sign);
@@ -82,6 +88,9 @@ private:
   resource_vector used_;
   std::unordered_map<std::string, live_grant> grants_; // by instance id
   std::unordered_map<std::string, live_hold> holds_;   // by instance id
+  /// Instance ids of holds_ by user_key(): claims find a user's hold
+  /// without a scan of every hold (a replay holds tens of thousands).
+  std::unordered_map<std::string, std::vector<std::string>> holds_of_;
   resource_vector held_;                               // sum over holds_
   std::unordered_map<std::string, double> held_cpu_;   // by tenant
   prewarm_threshold threshold_;

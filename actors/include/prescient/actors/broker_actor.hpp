@@ -17,6 +17,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "prescient/actors/atoms.hpp"
+#include "prescient/actors/broker_batch.hpp"
 #include "prescient/actors/messages.hpp"
 
 namespace prescient {
@@ -59,7 +60,10 @@ using broker_actor = caf::typed_actor<
   /// confident enough for this data center and the tenant's share allows.
   caf::replies_to<hold_atom, hold_request>::with<hold_reply>,
   /// Advances event time: holds past their expiry are released.
-  caf::reacts_to<tick_atom, int64_t>>;
+  caf::reacts_to<tick_atom, int64_t>,
+  /// Releases, holds and claims in one message, applied as if each were
+  /// sent alone, in that order (see broker_batch.hpp).
+  caf::replies_to<batch_atom, broker_batch>::with<broker_batch_reply>>;
 
 /// Spawns the broker; it restores its grants from the ledger first.
 broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,
