@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -63,7 +64,7 @@ public:
   driver(caf::scoped_actor& self, std::vector<broker_actor> brokers, std::vector<app_state>& apps,
          const al::trace& t, broker_replay_result& out)
     : self_(self), brokers_(std::move(brokers)), apps_(apps), trace_(t), out_(out),
-      work_(brokers_.size()), claimed_(brokers_.size()) {}
+      work_(brokers_.size()), claimed_(brokers_.size()), sent_claims_(brokers_.size()) {}
 
   /// Event time of the start of `minute` (minutes since the epoch: the
   /// trace's are small, so this stays far from overflow).
@@ -90,20 +91,26 @@ public:
     for (auto& b : brokers_) self_->send(b, tick_atom::value, now_us);
   }
 
-  /// Sends the work gathered, waits for the replies; counts the grants as
-  /// invocations when `counted`. Their releases go with the next batch.
-  void flush(bool counted) {
-    using handle = decltype(self_->request(brokers_[0], reply_timeout, batch_atom::value, broker_batch{}));
-    std::vector<std::pair<std::uint32_t, handle>> sent;
+  /// Sends the work gathered, one batch per broker; its grants count as
+  /// invocations when `counted`. At most one batch per broker is out: the
+  /// caller awaits it before sending the next.
+  void send(bool counted) {
+    counted_ = counted;
     for (std::uint32_t b = 0; b < brokers_.size(); ++b) {
       auto& w = work_[b];
       if (w.releases.empty() && w.holds.empty() && w.claims.empty()) continue;
-      sent.emplace_back(b, self_->request(brokers_[b], reply_timeout, batch_atom::value, std::move(w)));
+      in_flight_.emplace_back(b, self_->request(brokers_[b], reply_timeout, batch_atom::value, std::move(w)));
       w = broker_batch{};
+      std::swap(claimed_[b], sent_claims_[b]);
     }
-    for (auto& [b, h] : sent)
-      h.receive([&, b = b](broker_batch_reply& r) { take(b, r, counted); },
-                [&](caf::error& e) { fail(describe(e)); });
+  }
+
+  /// Waits for the replies to what send() sent. The releases of its grants
+  /// go with the next batch (the end of their minute).
+  void await() {
+    for (auto& [b, h] : in_flight_)
+      h.receive([&, b = b](broker_batch_reply& r) { take(b, r); }, [&](caf::error& e) { fail(describe(e)); });
+    in_flight_.clear();
   }
 
   /// The brokers' counters, summed; checks that every hold was a new one.
@@ -147,12 +154,13 @@ private:
     throw std::runtime_error("replay through brokers: " + what);
   }
 
-  void take(std::uint32_t b, broker_batch_reply& r, bool counted) {
+  void take(std::uint32_t b, broker_batch_reply& r) {
+    const bool counted = counted_;
     for (auto& e : r.release_errors)
       if (!e.empty()) fail(e);
     for (auto& h : r.holds)
       if (!h.held) fail("broker " + h.data_center + " refused a hold: " + h.reason);
-    auto& apps = claimed_[b];
+    auto& apps = sent_claims_[b];
     if (r.grants.size() != apps.size() || r.claim_errors.size() != apps.size())
       fail("a broker answered " + std::to_string(r.grants.size()) + " of " + std::to_string(apps.size()) + " claims");
     for (std::size_t i = 0; i < apps.size(); ++i) {
@@ -179,6 +187,11 @@ private:
   broker_replay_result& out_;
   std::vector<broker_batch> work_;                  ///< per broker: gathered, not sent
   std::vector<std::vector<std::uint32_t>> claimed_; ///< per broker: the apps of work_'s claims
+  std::vector<std::vector<std::uint32_t>> sent_claims_; ///< per broker: those of the batch out
+  using handle = decltype(std::declval<caf::scoped_actor&>()->request(
+    std::declval<broker_actor&>(), reply_timeout, batch_atom::value, broker_batch{}));
+  std::vector<std::pair<std::uint32_t, handle>> in_flight_; ///< batches out, by broker
+  bool counted_ = true; ///< the batches out are invocations (not the closing claims)
   std::uint64_t holds_sent_ = 0;
 };
 
@@ -196,7 +209,7 @@ void run_minutes(driver& d, const al::trace& t, const al::minute_index& idx, std
     due[k] = {};
     for (auto j = idx.begin(k); j != idx.end(k); ++j) d.claim(*j, minute);
     // The windows do not depend on what the brokers did: the policies
-    // answer before the minute's work is sent.
+    // answer while the brokers still work on the minute before.
     for (auto j = idx.begin(k); j != idx.end(k); ++j) {
       auto& a = apps[*j];
       const auto count = t.apps[*j].minutes[a.next++].second;
@@ -210,16 +223,19 @@ void run_minutes(driver& d, const al::trace& t, const al::minute_index& idx, std
       a.due_until = minute + 1 + w.keepalive;
       due[static_cast<std::size_t>(a.due - origin)].push_back(*j);
     }
-    d.flush(true);
+    d.await();
+    d.send(true);
   }
+  d.await();
   // The model counts waste up to the last minute: end every hold there.
   const al::minute_t end = last + 1;
   d.tick_all(driver::at(end));
   for (std::uint32_t i = 0; i < apps.size(); ++i)
     if (apps[i].held_until != none && apps[i].held_until > end) d.claim(i, end);
-  d.flush(false);
-  d.flush(false); // the releases
-
+  d.send(false);
+  d.await();
+  d.send(false); // the releases
+  d.await();
 }
 
 } // namespace
