@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 
 #include "bridge.hpp"
+#include "cluster_transport.hpp"
 #include "gateway_server.hpp"
 #include "metrics_server.hpp"
 #include "prescient/actors/admin_actor.hpp"
@@ -88,6 +89,10 @@ struct node::impl {
 };
 
 void node::impl::start() {
+  // Before anything else: a production node with unusable certificates
+  // must not come up at all.
+  if (auto err = configure_transport_security(sys_cfg, cfg))
+    throw node_error(prescient::describe(err));
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)
