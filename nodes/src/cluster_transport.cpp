@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include <caf/atom.hpp>
-#include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
@@ -114,16 +113,19 @@ std::optional<std::string> check_tls_files(const security_section& s) {
   return std::nullopt;
 }
 
-caf::error configure_transport_security(caf::actor_system_config& cfg,
-                                        const node_config& c) {
+std::optional<std::string> transport_security_problem(const node_config& c) {
   const auto& s = c.security;
   if (s.production && !s.tls())
-    return caf::make_error(caf::sec::invalid_argument,
-                           std::string("key 'security.certificate': missing; production "
-                                       "mode requires certificate, key and ca"));
-  if (auto why = check_tls_files(s))
+    return "key 'security.certificate': missing; production mode requires certificate, "
+           "key and ca";
+  return check_tls_files(s);
+}
+
+caf::error configure_transport_security(caf::actor_system_config& cfg,
+                                        const node_config& c) {
+  if (auto why = transport_security_problem(c))
     return caf::make_error(caf::sec::invalid_argument, *why);
-  cfg.load<caf::io::middleman>();
+  const auto& s = c.security;
   cfg.load<caf::openssl::manager>();
   if (s.tls()) {
     cfg.openssl_certificate = s.certificate;

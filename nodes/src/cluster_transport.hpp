@@ -33,11 +33,19 @@ namespace prescient::node {
 /// and OpenSSL's reason, or nullopt when they are usable (or not set).
 std::optional<std::string> check_tls_files(const security_section& s);
 
-/// Loads the middleman and the OpenSSL module into `cfg` and hands them the
-/// certificate, key, CA and key passphrase of `c.security`. Fails with
-/// sec::invalid_argument and check_tls_files()'s reason when the files are
-/// not usable, and when production mode lacks them. Call before the actor
-/// system is created.
+/// Why this node must not start with its [security] settings: production
+/// mode without certificate, key and ca, or check_tls_files()'s reason.
+/// nullopt when they are fine. Nodes check it at start, cluster or not.
+std::optional<std::string> transport_security_problem(const node_config& c);
+
+/// Loads the OpenSSL module into `cfg` and hands it the certificate, key,
+/// CA and key passphrase of `c.security`; with none of them, CAF's
+/// anonymous cipher. Load the middleman first (the OpenSSL module runs on
+/// it), and then connect and publish only through connect_secure /
+/// publish_secure or the OpenSSL manager's actor_handle(): a plain BASP
+/// connection to a TLS port fails. Fails with sec::invalid_argument and
+/// transport_security_problem()'s reason. Call before the actor system is
+/// created.
 caf::error configure_transport_security(caf::actor_system_config& cfg,
                                         const node_config& c);
 

@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
       }
     }
     // Unusable PEM files are a configuration error (exit 2), with OpenSSL's
-    // reason.
-    if (auto why = prescient::node::check_tls_files(cfg.security))
+    // reason. (Production mode without them fails in load_config already.)
+    if (auto why = prescient::node::transport_security_problem(cfg))
       throw prescient::node::config_error(config_path + ": " + *why);
     if (!metrics_port_file.empty() && !cfg.node.metrics_listen)
       throw prescient::node::config_error(

@@ -89,10 +89,11 @@ struct node::impl {
 };
 
 void node::impl::start() {
-  // Before anything else: a production node with unusable certificates
-  // must not come up at all.
-  if (auto err = configure_transport_security(sys_cfg, cfg))
-    throw node_error(prescient::describe(err));
+  // Before anything else: a production node without usable certificates
+  // must not come up at all. (The cluster transport loads the OpenSSL
+  // module with configure_transport_security.)
+  if (auto why = transport_security_problem(cfg))
+    throw node_error(*why);
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)

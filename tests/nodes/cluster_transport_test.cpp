@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -29,6 +30,7 @@ struct tls_node {
   explicit tls_node(const security_section& s) {
     node_config c;
     c.security = s;
+    cfg.load<caf::io::middleman>();
     if (auto err = configure_transport_security(cfg, c))
       FAIL(prescient::describe(err));
     cfg.set("scheduler.max-threads", size_t{2});
@@ -163,6 +165,9 @@ TEST_CASE("production mode without certificates is refused", "[tls]") {
   auto err = configure_transport_security(cfg, c);
   REQUIRE(err);
   CHECK(prescient::describe(err).find("key 'security.certificate': missing") == 0);
+  REQUIRE(transport_security_problem(c));
+  CHECK(transport_security_problem(c)->find("key 'security.certificate': missing") == 0);
+  CHECK_FALSE(transport_security_problem(node_config{})); // development: fine
 }
 
 TEST_CASE("unusable PEM files are refused with OpenSSL's reason", "[tls]") {
