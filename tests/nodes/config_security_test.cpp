@@ -162,7 +162,7 @@ TEST_CASE("security errors name the key and the position", "[config][security]")
                        ""),
      {"tokens_sha256[0]'", "digest of the empty token"}},
     {"not a list", regions + tenants("tokens_sha256 = \"" + demo_digest + "\"", ""),
-     {"key 'tenants[0].tokens_sha256': expected an array of SHA-256 hex digests"}},
+     {"key 'tenants[0].tokens_sha256': expected an array of strings"}},
     {"same digest twice in a tenant",
      regions + tenants("tokens_sha256 = [\"" + demo_digest + "\", \"" + demo_digest + "\"]", ""),
      {"tokens_sha256[1]'", "digest listed twice"}},

@@ -2,6 +2,7 @@
 // measured in the same run.
 //   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
 //   prescient-bench request [--json] [--requests N] [--concurrency C] ...
+//   prescient-bench claim [--json] [--claims N] [--app PATH] [--steps S] ...
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "claim_bench.hpp"
 #include "ingest_bench.hpp"
 #include "profile_memory.hpp"
 #include "request_bench.hpp"
@@ -65,6 +67,22 @@ void print_request_table(const nlohmann::json& r) {
   row("decision inside the node (KPIs)", "node_decision_p50_us", "node_decision_p99_us");
   std::cout << "\nrequests/s " << std::setprecision(0) << r["requests_per_s"].get<double>()
             << '\n';
+}
+
+void print_claim_table(const nlohmann::json& r) {
+  std::cout << r["claims"].get<size_t>() << " claims per path, local processes, "
+            << r["warmup_steps"].get<size_t>() << " warm-up step(s), "
+            << r["warm_hits"].get<size_t>() << " warm claims got their hold's instance\n\n"
+            << std::left << std::setw(34) << "" << std::right << std::setw(12) << "p50 µs"
+            << std::setw(12) << "p99 µs" << std::setw(14) << "wait p50 µs" << '\n';
+  auto row = [&](const char* what, const std::string& path) {
+    std::cout << std::left << std::setw(34) << what << std::right << std::fixed
+              << std::setprecision(1) << std::setw(12) << r[path + "_p50_us"].get<double>()
+              << std::setw(12) << r[path + "_p99_us"].get<double>() << std::setw(14)
+              << r[path + "_wait_p50_us"].get<double>() << '\n';
+  };
+  row("warm: a hold's instance", "warm");
+  row("cold: spawned for the claim", "cold");
 }
 
 // A fresh work directory under ./var (the project's disk, not a tmpfs)
@@ -126,6 +144,18 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(10, 10'000'000));
   request->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   request->add_option("--prescientd", ro.prescientd, "node binary");
+  prescient::bench::claim_options co;
+  co.app = PROVIDER_TEST_APP;
+  auto* claim = app.add_subcommand("claim", "claim latency, warm vs cold, local processes");
+  claim->add_option("--claims", co.claims, "measured claims per path")
+    ->check(CLI::Range(10, 100'000));
+  claim->add_option("--app", co.app, "program speaking the provider's line protocol")
+    ->check(CLI::ExistingFile);
+  claim->add_option("--steps", co.warmup_steps, "warm-up steps of a warm instance")
+    ->check(CLI::Range(0, 100));
+  claim->add_option("--poll-ms", co.poll_interval_ms, "provider poll interval while starting")
+    ->check(CLI::Range(1, 1000));
+  claim->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -164,6 +194,10 @@ int main(int argc, char** argv) {
       ro.work_dir = work_dir;
       ro.progress = progress;
       result = prescient::bench::run_request(ro);
+    } else if (claim->parsed()) {
+      co.work_dir = work_dir;
+      co.progress = progress;
+      result = prescient::bench::run_claims(co);
     } else {
       io.work_dir = work_dir;
       io.progress = progress;
@@ -175,6 +209,8 @@ int main(int argc, char** argv) {
       std::cout << result.dump(2) << '\n';
     else if (request->parsed())
       print_request_table(result);
+    else if (claim->parsed())
+      print_claim_table(result);
     else
       print_table(result);
     return 0;
