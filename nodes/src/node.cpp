@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 
 #include "bridge.hpp"
+#include "cluster_transport.hpp"
 #include "data_center_provider.hpp"
 #include "gateway_server.hpp"
 #include "metrics_server.hpp"
@@ -94,6 +95,11 @@ struct node::impl {
 };
 
 void node::impl::start() {
+  // Before anything else: a production node without usable certificates
+  // must not come up at all. (The cluster transport loads the OpenSSL
+  // module with configure_transport_security.)
+  if (auto why = transport_security_problem(cfg))
+    throw node_error(*why);
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)
