@@ -48,6 +48,8 @@ struct ClusterStatus {
   expectedNodes @3 :UInt32;
   replicas @4 :UInt32;
   members @5 :List(ClusterMember);
+  copiesInFlight @6 :UInt32;       # shard copies this node is sending to new owners
+  eventsCopied @7 :UInt64;         # events this node sent in shard copies
 }
 
 struct AppCount {

@@ -96,6 +96,8 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
         out->events_ingested = r.events_ingested;
         out->events_per_second = r.events_per_s;
         out->event_time_us = r.watermark_us;
+        out->cluster.copies_in_flight = r.copies_in_flight;
+        out->cluster.events_copied = r.events_copied;
         done();
       },
       fail);
@@ -103,6 +105,8 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
     self->request(st.opts.cluster, st.opts.timeout, status_atom::value)
       .then(
         [out, done](cluster_status& c) mutable {
+          c.copies_in_flight = out->cluster.copies_in_flight;
+          c.events_copied = out->cluster.events_copied;
           out->cluster = std::move(c);
           done();
         },

@@ -60,6 +60,9 @@ void refresh(self_ptr self) {
   for (auto& [id, p] : st.peers)
     if (p.handle)
       v->endpoints.emplace(id, p.handle);
+  for (auto& o : owners)
+    if (o == v->self || v->endpoints.count(o) > 0)
+      v->live.push_back(o);
   v->quorum = quorum;
   v->reached = reached;
   v->expected = st.members->expected_nodes();
@@ -282,6 +285,9 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
       return self->delegate(self->state.opts.router, a, shard, std::move(events));
     },
     [self](replica_atom a, uint32_t shard, event_batch& events) {
+      return self->delegate(self->state.opts.router, a, shard, std::move(events));
+    },
+    [self](copy_atom a, uint32_t shard, event_batch& events) {
       return self->delegate(self->state.opts.router, a, shard, std::move(events));
     },
     [self](status_atom) { return status_of(self); },

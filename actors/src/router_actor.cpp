@@ -289,7 +289,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
     [self](status_atom) -> router_stats {
       auto& st = self->state;
       return {st.counters.events_ingested, st.counters.events_rejected,
-              st.events_per_s, st.watermark_us};
+              st.events_per_s,          st.watermark_us,
+              st.copies_in_flight,      st.events_copied};
     },
     [self](record_atom, uint64_t rejected) {
       self->state.counters.events_rejected += rejected;
@@ -320,12 +321,15 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         st.opts.on_watermark(st.watermark_us);
       self->delayed_send(self, st.opts.tick_interval, tick_atom::value);
     },
-    [self](view_atom, cluster_view_ptr& view) { self->state.cluster = std::move(view); },
+    [self](view_atom, cluster_view_ptr& view) { adopt_view(self, std::move(view)); },
     [self](forward_atom, uint32_t shard, event_batch& events) {
       return forwarded_write(self, shard, events);
     },
     [self](replica_atom, uint32_t shard, event_batch& events) {
       return replica_write(self, shard, events);
+    },
+    [self](copy_atom, uint32_t shard, event_batch& events) {
+      return copy_write(self, shard, events);
     },
   };
 }

@@ -1,5 +1,6 @@
 #include "router_cluster.hpp"
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 
@@ -139,7 +140,87 @@ caf::error check_batch(const router_state& st, uint32_t shard, const event_batch
   return caf::none;
 }
 
+/// Events per chunk of a shard's copy: one replica write each.
+constexpr size_t copy_chunk = 2'000;
+/// A snapshot reads the shard's whole history from storage.
+constexpr std::chrono::seconds snapshot_timeout{120};
+constexpr int copy_attempts = 3;
+
+void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
+               size_t offset, int attempt) {
+  auto& st = self->state;
+  if (offset >= all->size()) {
+    --st.copies_in_flight;
+    fprintf(stderr, "prescientd: copied %s to node '%s': %zu events\n",
+            shard_name(shard).c_str(), to.c_str(), all->size());
+    return;
+  }
+  auto view = st.cluster;
+  auto ep = view->endpoint(to);
+  if (!ep || !view->placement->owns(to, shard)) {
+    --st.copies_in_flight;
+    fprintf(stderr, "prescientd: copy of %s to node '%s' abandoned: %s\n",
+            shard_name(shard).c_str(), to.c_str(),
+            ep ? "no longer an owner" : "not connected");
+    return;
+  }
+  auto end = std::min(all->size(), offset + copy_chunk);
+  event_batch chunk(all->begin() + static_cast<std::ptrdiff_t>(offset),
+                    all->begin() + static_cast<std::ptrdiff_t>(end));
+  self->request(ep, view->request_timeout, copy_atom::value, shard, std::move(chunk))
+    .then(
+      [self, shard, to, all, offset, end](uint32_t) {
+        self->state.events_copied += end - offset;
+        send_copy(self, shard, to, all, end, 0);
+      },
+          [self, shard, to, all, offset, attempt, view](caf::error& err) {
+            if (attempt + 1 < copy_attempts) {
+              send_copy(self, shard, to, all, offset, attempt + 1);
+              return;
+            }
+            --self->state.copies_in_flight;
+            fprintf(stderr, "prescientd: copy of %s to node '%s' failed: %s\n",
+                    shard_name(shard).c_str(), to.c_str(),
+                    describe(peer_error(to, *view, err)).c_str());
+          });
+}
+
+void copy_shard(router_self self, uint32_t shard, std::string to) {
+  auto& st = self->state;
+  ++st.copies_in_flight;
+  self->request(st.opts.shards[shard], snapshot_timeout, copy_atom::value,
+                static_cast<uint32_t>(st.opts.shards.size()), st.opts.vnodes)
+    .then(
+      [self, shard, to](event_batch& events) {
+        send_copy(self, shard, to, std::make_shared<const event_batch>(std::move(events)), 0,
+                  0);
+      },
+      [self, shard, to](caf::error& err) {
+        --self->state.copies_in_flight;
+        fprintf(stderr, "prescientd: cannot snapshot %s for node '%s': %s\n",
+                shard_name(shard).c_str(), to.c_str(), describe(err).c_str());
+      });
+}
+
 } // namespace
+
+void adopt_view(router_self self, cluster_view_ptr view) {
+  auto& st = self->state;
+  auto before = std::move(st.cluster);
+  st.cluster = std::move(view);
+  auto& now = *st.cluster;
+  if (!before || before->placement == now.placement)
+    return;
+  for (auto& t : cluster::transfers(*before->placement, *now.placement, now.live)) {
+    if (before->placement->owners_of(t.shard).empty())
+      continue; // the cluster's first placement: nothing to copy yet
+    if (t.from.empty())
+      fprintf(stderr, "prescientd: every copy of %s was lost; node '%s' starts it empty\n",
+              shard_name(t.shard).c_str(), t.to.c_str());
+    else if (t.from == now.self)
+      copy_shard(self, t.shard, t.to);
+  }
+}
 
 void cluster_ingest(router_self self, event_batch& events,
                     caf::typed_response_promise<uint32_t> rp) {
@@ -180,16 +261,30 @@ caf::result<uint32_t> forwarded_write(router_self self, uint32_t shard, event_ba
   return rp;
 }
 
-caf::result<uint32_t> replica_write(router_self self, uint32_t shard, event_batch& events) {
+namespace {
+
+/// A peer's write for the local shard: `Atom` says how the shard applies it.
+template <class Atom>
+caf::result<uint32_t> local_write(router_self self, uint32_t shard, event_batch& events) {
   auto& st = self->state;
   if (auto err = check_batch(st, shard, events))
     return err;
   advance_watermark(st, events);
   auto rp = self->make_response_promise<uint32_t>();
-  self->request(st.opts.shards[shard], st.opts.timeout, ingest_atom::value, std::move(events))
+  self->request(st.opts.shards[shard], st.opts.timeout, Atom::value, std::move(events))
     .then([rp](uint32_t n) mutable { rp.deliver(n); },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
   return rp;
+}
+
+} // namespace
+
+caf::result<uint32_t> replica_write(router_self self, uint32_t shard, event_batch& events) {
+  return local_write<ingest_atom>(self, shard, events);
+}
+
+caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& events) {
+  return local_write<copy_atom>(self, shard, events);
 }
 
 bool places_holds_for(const router_state& st, const std::string& tenant,

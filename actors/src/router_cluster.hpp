@@ -30,6 +30,18 @@ caf::result<uint32_t> forwarded_write(router_self self, uint32_t shard, event_ba
 /// The primary replicates `shard`'s events here.
 caf::result<uint32_t> replica_write(router_self self, uint32_t shard, event_batch& events);
 
+/// Part of a shard's copy for this node: applied where not held yet.
+caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& events);
+
+/// Adopts a new view. Where the placement changed, this node sends each
+/// shard it must hand over (cluster::transfers with it as the source) to
+/// the new owner: a snapshot of the shard taken now, in chunks, as replica
+/// writes. Live writes reach the new owner from now on too, so it may see
+/// a user's newer events before the copied older ones: every event is
+/// stored (several chunks per bucket, reads sort by time), while the
+/// profile's online models learn those older events late.
+void adopt_view(router_self self, cluster_view_ptr view);
+
 /// True unless, in cluster mode, another node is the primary of the user's
 /// shard (the replicas predict too, but only the primary places holds).
 bool places_holds_for(const router_state& st, const std::string& tenant,

@@ -31,6 +31,8 @@ struct router_state {
   throttle_list throttles;
   /// Cluster mode: the latest view (null on a standalone node).
   cluster_view_ptr cluster;
+  uint32_t copies_in_flight = 0; ///< shard copies this node is sending
+  uint64_t events_copied = 0;    ///< sent in shard copies since the start
   kpis counters;
   latency_histogram latency;
   int64_t watermark_us = 0;

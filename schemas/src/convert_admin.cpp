@@ -32,6 +32,8 @@ node_status from_capnp(schema::NodeStatus::Reader r) {
   s.cluster.quorum = c.getQuorum();
   s.cluster.expected_nodes = c.getExpectedNodes();
   s.cluster.replicas = c.getReplicas();
+  s.cluster.copies_in_flight = c.getCopiesInFlight();
+  s.cluster.events_copied = c.getEventsCopied();
   for (auto m : c.getMembers()) {
     cluster_member_status o;
     o.id = text(m.getId());
@@ -77,6 +79,8 @@ void to_capnp(const node_status& s, schema::NodeStatus::Builder b) {
   c.setQuorum(s.cluster.quorum);
   c.setExpectedNodes(s.cluster.expected_nodes);
   c.setReplicas(s.cluster.replicas);
+  c.setCopiesInFlight(s.cluster.copies_in_flight);
+  c.setEventsCopied(s.cluster.events_copied);
   auto ms = c.initMembers(static_cast<unsigned>(s.cluster.members.size()));
   for (unsigned i = 0; i < s.cluster.members.size(); ++i) {
     const auto& m = s.cluster.members[i];

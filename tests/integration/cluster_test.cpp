@@ -180,3 +180,66 @@ TEST_CASE("a minority refuses writes with the quorum error and still reads",
   }
   CHECK(read > 0);
 }
+
+namespace {
+
+/// True when no node of `nodes` is sending a shard copy, twice in a row
+/// (a copy starts when a node adopts a view, a moment after it shows it).
+bool copies_done(const it::cluster_fixture& f, const std::vector<size_t>& nodes) {
+  for (int round = 0; round < 2; ++round) {
+    for (auto i : nodes)
+      if (f.status(i).cluster.copies_in_flight != 0)
+        return false;
+    std::this_thread::sleep_for(300ms);
+  }
+  return true;
+}
+
+void check_reads(const it::cluster_fixture& f, size_t via, int users, int per_user) {
+  client c(f.client_opts(via));
+  for (int u = 0; u < users; ++u) {
+    auto s = c.user("demo", user_name(u));
+    INFO("via n" << via << " user " << user_name(u));
+    CHECK(s.events == per_user);
+  }
+}
+
+} // namespace
+
+TEST_CASE("a node joins: shards move with their history; re-replication keeps R copies",
+          "[integration][cluster]") {
+  it::cluster_fixture f(3, 3);
+  for (size_t i = 0; i < 3; ++i)
+    REQUIRE(it::wait_for([&] { return f.up_members(i) == 3; }, 30s));
+  const int users = 40, per_user = 10;
+  send_events(f, 0, users, per_user);
+
+  auto joined = f.add_node();
+  for (size_t i = 0; i < 4; ++i)
+    REQUIRE(it::wait_for([&] { return f.up_members(i) == 4; }, 30s));
+  REQUIRE(it::wait_for([&] { return copies_done(f, {0, 1, 2, 3}); }, 30s));
+  auto s = f.status(joined);
+  auto* m = member(s, "n3");
+  REQUIRE(m);
+  CHECK(m->shards_primary > 0);
+  uint64_t copied = 0;
+  for (size_t i = 0; i < 4; ++i)
+    copied += f.status(i).cluster.events_copied;
+  CHECK(copied > 0);
+  // Exactly once everywhere: the new node serves the shards it is primary
+  // of from its copy, which holds each event once.
+  for (size_t i = 0; i < 4; ++i)
+    check_reads(f, i, users, per_user);
+
+  // Re-replication: with n0 gone, every shard it held gets a second copy
+  // again; then n1 can go too (2 of 3 expected remain) and nothing is lost.
+  f.nodes[0]->kill();
+  REQUIRE(it::wait_for([&] { return member(f.status(1), "n0")->state == "down"; }, 10s));
+  REQUIRE(it::wait_for([&] { return copies_done(f, {1, 2, 3}); }, 30s));
+  f.nodes[1]->kill();
+  REQUIRE(it::wait_for([&] { return member(f.status(2), "n1")->state == "down"; }, 10s));
+  REQUIRE(it::wait_for([&] { return copies_done(f, {2, 3}); }, 30s));
+  CHECK(f.status(2).cluster.quorum);
+  check_reads(f, 2, users, per_user);
+  check_reads(f, 3, users, per_user);
+}

@@ -80,6 +80,8 @@ nlohmann::json to_json(const node_status& s) {
     cluster["expected_nodes"] = s.cluster.expected_nodes;
     cluster["replicas"] = s.cluster.replicas;
     cluster["members"] = members;
+    cluster["copies_in_flight"] = s.cluster.copies_in_flight;
+    cluster["events_copied"] = s.cluster.events_copied;
   }
   return {{"node_id", s.node_id},
           {"version", s.version},
@@ -236,7 +238,9 @@ void print_cluster(std::ostream& out, const cluster_status& c) {
   out << '\n'
       << "cluster: " << c.members.size() << " members, " << c.expected_nodes
       << " expected, " << c.replicas << " replicas, "
-      << (c.quorum ? "quorum (accepts writes)" : "NO QUORUM (refuses writes)") << '\n'
+      << (c.quorum ? "quorum (accepts writes)" : "NO QUORUM (refuses writes)") << ", "
+      << c.copies_in_flight << " shard copies in flight, " << c.events_copied
+      << " events copied\n"
       << std::left << std::setw(16) << "MEMBER" << std::setw(24) << "ADDRESS"
       << std::setw(12) << "REGION" << std::setw(10) << "STATE" << std::setw(11)
       << "REACHABLE" << std::right << std::setw(8) << "PHI" << std::setw(10) << "PRIMARY"

@@ -21,5 +21,6 @@ using score_atom = caf::atom_constant<caf::atom("score")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using anomalies_atom = caf::atom_constant<caf::atom("anomalies")>;
+using copy_atom = caf::atom_constant<caf::atom("copy")>;
 
 } // namespace prescient

@@ -9,6 +9,7 @@
 //   (refused_atom, reason)                         a gossip refused (node.shards differ)
 //   (forward_atom, shard, event_batch) -> uint32   write as the primary
 //   (replica_atom, shard, event_batch) -> uint32   write as a replica
+//   (copy_atom, shard, event_batch) -> uint32      part of a shard's copy (idempotent)
 //   (user_atom, tenant, user, true) -> user_summary  read a local copy
 //   (erase_atom, tenant, user, true) -> bool       erase a local copy
 #pragma once
@@ -44,6 +45,9 @@ struct cluster_view {
   std::string self;                                   ///< this node's id
   uint64_t version = 0;                               ///< bumped on every change
   std::shared_ptr<const cluster::placement> placement; ///< never null
+  /// Owners that can send a shard's copy: this node and the connected
+  /// ones among the members that are up or leaving.
+  std::vector<std::string> live;
   /// Cluster actors of the peers this node is connected to, by node id.
   std::map<std::string, caf::actor> endpoints;
   bool quorum = false;
@@ -75,7 +79,7 @@ typename Inspector::result_type inspect(Inspector& f, cluster_member_status& x) 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
   return f(caf::meta::type_name("cluster_status"), x.enabled, x.self, x.quorum,
-           x.expected_nodes, x.replicas, x.members);
+           x.expected_nodes, x.replicas, x.members, x.copies_in_flight, x.events_copied);
 }
 
 /// Registers every type that crosses nodes. Every node of a cluster must

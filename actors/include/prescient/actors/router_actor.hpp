@@ -40,12 +40,15 @@ struct router_stats {
   uint64_t events_rejected = 0;
   double events_per_s = 0; ///< over the last tick interval
   int64_t watermark_us = 0;
+  uint32_t copies_in_flight = 0; ///< cluster: shard copies being sent to new owners
+  uint64_t events_copied = 0;    ///< cluster: events sent in shard copies
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.events_ingested,
-           x.events_rejected, x.events_per_s, x.watermark_us);
+           x.events_rejected, x.events_per_s, x.watermark_us, x.copies_in_flight,
+           x.events_copied);
 }
 
 template <class Inspector>
@@ -86,7 +89,9 @@ using router_actor = caf::typed_actor<
   /// written here and to the other owners before the reply.
   caf::replies_to<forward_atom, uint32_t, event_batch>::with<uint32_t>,
   /// One shard's events the primary replicates here.
-  caf::replies_to<replica_atom, uint32_t, event_batch>::with<uint32_t>>;
+  caf::replies_to<replica_atom, uint32_t, event_batch>::with<uint32_t>,
+  /// Part of a shard's copy for this node, a new owner of the shard.
+  caf::replies_to<copy_atom, uint32_t, event_batch>::with<uint32_t>>;
 
 struct router_options {
   std::vector<shard_actor> shards; ///< index = shard id on the ring

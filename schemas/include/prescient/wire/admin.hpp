@@ -39,6 +39,8 @@ struct cluster_status {
   uint32_t expected_nodes = 0;
   uint32_t replicas = 0;
   std::vector<cluster_member_status> members; ///< by id
+  uint32_t copies_in_flight = 0; ///< shard copies this node is sending to new owners
+  uint64_t events_copied = 0;    ///< events this node sent in shard copies
 };
 
 struct node_status {
