@@ -123,6 +123,10 @@ struct Kpis {
   demandForecastCoverage95 @24 :Float64; # smoothed share inside the 95% interval
   anomaliesFlagged @25 :UInt64;    # users' and data centers', since start
   throttled @26 :UInt64;           # requests and holds refused by throttling
+  reserveHits @27 :UInt64;         # claims served from the warm reserve
+  reserveMisses @28 :UInt64;       # claims with no hold and no reserve instance
+  reserveIdleCoreS @29 :Float64;   # reserve instances waiting: core-seconds
+  idleWarmCost @30 :Float64;       # idle warm core-hours x their price
 }
 
 struct DemandForecast {

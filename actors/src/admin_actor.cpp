@@ -145,6 +145,10 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
     k.holds_expired = h.holds_expired;
     k.idle_warm_core_s = h.idle_warm_core_s;
     k.idle_warm_gb_s = h.idle_warm_gb_s;
+    k.reserve_hits = h.reserve_hits;
+    k.reserve_misses = h.reserve_misses;
+    k.reserve_idle_core_s = h.reserve_idle_core_s;
+    k.idle_warm_cost = h.idle_warm_cost;
     auto ended = k.holds_claimed + k.holds_expired;
     k.prealloc_success_rate = ended == 0 ? 0.0 : double(k.holds_claimed) / double(ended);
     k.utilization = j->cpu_capacity > 0 ? j->cpu_used / j->cpu_capacity : 0.0;
@@ -182,6 +186,10 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
             h.demand_forecast_coverage95 += b.demand_forecast_coverage95;
             ++j->forecasting;
           }
+          h.reserve_hits += b.reserve_hits;
+          h.reserve_misses += b.reserve_misses;
+          h.reserve_idle_core_s += b.reserve_idle_cpu_s;
+          h.idle_warm_cost += b.idle_warm_cost;
           j->cpu_used += b.status.cpu_used_millicores;
           j->cpu_capacity += b.status.cpu_capacity_millicores;
           done();

@@ -1,9 +1,13 @@
 #include "broker_state.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
 
 #include "prescient/actors/errc.hpp"
+#include "spot_market.hpp"
 
 namespace prescient {
 
@@ -47,6 +51,7 @@ void broker_state::init(storage::db* db, data_center_spec spec) {
   db_ = db;
   spec_ = std::move(spec);
   threshold_ = prewarm_threshold(spec_.target_precision);
+  reserve_ = warm_reserve(spec_.reserve);
   counters_.status.name = spec_.name;
   counters_.status.region = spec_.region;
 }
@@ -127,6 +132,7 @@ caf::error broker_state::restore() {
     held_.cpu_millicores += h.what.resources.cpu_millicores;
     held_.memory_mb += h.what.resources.memory_mb;
     now_us_ = std::max(now_us_, h.what.time_us);
+    price_hold(h);
     holds_.emplace(std::move(instance), std::move(h));
     return true;
   });
@@ -161,7 +167,12 @@ void broker_state::add(const resource_vector& r, double sign) {
 
 caf::expected<grant> broker_state::claim(const resource_request& r) {
   tick(r.time_us);
-  if (auto h = find_hold(r.tenant, r.user, r.app); h != holds_.end()) {
+  // The user's own hold first, else a reserve instance of the app.
+  auto h = find_hold(r.tenant, r.user, r.app);
+  bool pooled = h == holds_.end();
+  if (pooled)
+    h = find_pool(r.app);
+  if (h != holds_.end()) {
     // A hit: the held capacity becomes the grant (plus whatever the request
     // needs beyond what was held, if that fits).
     auto held = h->second.what.resources;
@@ -177,12 +188,19 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
         return make_error(actor_errc::storage_failure,
                           "ledger write failed: " + describe(err));
       }
+      if (pooled) {
+        account_idle(h->second, r.time_us, true);
+        ++counters_.reserve_hits;
+      } else {
+        ++counters_.holds_claimed;
+        threshold_.outcome(true); // reserve hits say nothing of predictions
+      }
       forget_hold(h);
-      ++counters_.holds_claimed;
-      threshold_.outcome(true);
       return granted(std::move(instance), std::move(g), grant_path::prewarmed);
     }
     add(held, +1); // too small and no room to grow: serve it cold
+  } else if (reserve_.enabled()) {
+    ++counters_.reserve_misses;
   }
   if (!fits(r.resources)) {
     ++counters_.refusals;
@@ -203,6 +221,11 @@ grant broker_state::granted(std::string instance, live_grant g, grant_path path)
   add(g.resources, +1);
   if (auto o = demand_.record(g.app, g.time_us))
     flag_demand(*o);
+  // The reserve knows the apps the forecaster follows (bounded memory).
+  if (app_size_.size() < demand_tracker::max_apps || app_size_.count(g.app)) {
+    reserve_.claimed(g.app, g.time_us);
+    app_size_[g.app] = g.resources;
+  }
   grants_.emplace(instance, std::move(g));
   ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
   grant out;
@@ -281,7 +304,7 @@ hold_reply broker_state::hold(const hold_request& r) {
   tick(r.time_us);
   hold_reply out;
   out.data_center = spec_.name;
-  out.threshold = threshold_.at(utilisation());
+  out.threshold = threshold();
   auto refuse = [&](std::string why) {
     ++counters_.holds_refused;
     out.reason = std::move(why);
@@ -301,27 +324,197 @@ hold_reply broker_state::hold(const hold_request& r) {
     out.expires_us = h->second.expires_us = std::max(h->second.expires_us, expires);
     return out;
   }
-  if (!within_reserve(r))
+  if (!within_reserve(r) && !displace_for(r))
     return refuse("the tenant's share of the reserve, or the reserve, is full");
   if (!fits(r.resources))
     return refuse("no room");
   auto instance = next_instance();
   live_hold h{{r.tenant, r.user, r.app, r.resources, r.time_us}, expires,
               r.confidence};
-  batch_.clear();
-  db_->ledger().put(batch_, hold_key(instance), encode(h));
-  if (auto err = db_->write(batch_))
-    return refuse("ledger write failed: " + describe(err));
-  add(r.resources, +1);
-  held_.cpu_millicores += r.resources.cpu_millicores;
-  held_.memory_mb += r.resources.memory_mb;
-  held_cpu_[r.tenant] += r.resources.cpu_millicores;
+  h.priority = r.priority;
+  if (auto err = keep_hold(instance, std::move(h)))
+    return refuse(describe(err));
   ++counters_.holds_placed;
   out.held = true;
   out.instance = instance;
   out.expires_us = expires;
-  holds_.emplace(std::move(instance), std::move(h));
   return out;
+}
+
+bool broker_state::drop_hold(std::unordered_map<std::string, live_hold>::iterator i) {
+  batch_.clear();
+  db_->ledger().erase(batch_, hold_key(i->first));
+  if (auto err = db_->write(batch_))
+    return false;
+  account_idle(i->second, now_us_, false);
+  add(i->second.what.resources, -1);
+  forget_hold(i);
+  return true;
+}
+
+bool broker_state::displace_for(const hold_request& r) {
+  // Only a full reserve is freed for the tenant; a tenant over its own
+  // share stays refused (no tenant takes the whole reserve).
+  auto mine = held_cpu_.find(r.tenant);
+  double tenant_cpu = mine == held_cpu_.end() ? 0 : mine->second;
+  if (tenant_cpu + r.resources.cpu_millicores
+      > r.max_reserve_share * spec_.reserve_fraction * spec_.capacity.cpu_millicores)
+    return false;
+  // Victims: reserve instances first (anonymous capacity yields to a
+  // predicted user), then holds of lower-priority tenants, lowest priority
+  // and then lowest confidence first; none is released unless together
+  // they make enough room.
+  auto order = [](const live_hold& h) {
+    return std::make_tuple(h.what.tenant.empty() ? 0 : 1, h.priority, h.confidence);
+  };
+  std::vector<std::unordered_map<std::string, live_hold>::iterator> victims;
+  for (auto i = holds_.begin(); i != holds_.end(); ++i)
+    if (i->second.what.tenant.empty() || i->second.priority < r.priority)
+      victims.push_back(i);
+  std::sort(victims.begin(), victims.end(),
+            [&](auto a, auto b) { return order(a->second) < order(b->second); });
+  const auto& c = spec_.capacity;
+  double cpu = held_.cpu_millicores + r.resources.cpu_millicores
+               - spec_.reserve_fraction * c.cpu_millicores;
+  double mem = held_.memory_mb + r.resources.memory_mb - spec_.reserve_fraction * c.memory_mb;
+  size_t n = 0;
+  for (; n < victims.size() && (cpu > 0 || mem > 0); ++n) {
+    cpu -= victims[n]->second.what.resources.cpu_millicores;
+    mem -= victims[n]->second.what.resources.memory_mb;
+  }
+  if (cpu > 0 || mem > 0)
+    return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (!drop_hold(victims[k]))
+      return false;
+    ++counters_.holds_displaced;
+  }
+  return within_reserve(r);
+}
+
+void broker_state::price_hold(live_hold& h) const {
+  // Reserve instances have no expiry: they are priced for one hold time.
+  auto until = h.what.user.empty() ? now_us_ + spec_.hold_time_us : h.expires_us;
+  h.spot = use_spot(spec_, now_us_, until);
+  h.price = h.spot ? spot_price_at(spec_, now_us_) : spec_.price_on_demand;
+}
+
+caf::error broker_state::keep_hold(std::string instance, live_hold h) {
+  batch_.clear();
+  db_->ledger().put(batch_, hold_key(instance), encode(h));
+  if (auto err = db_->write(batch_))
+    return make_error(actor_errc::storage_failure,
+                      "ledger write failed: " + describe(err));
+  auto& r = h.what.resources;
+  add(r, +1);
+  held_.cpu_millicores += r.cpu_millicores;
+  held_.memory_mb += r.memory_mb;
+  held_cpu_[h.what.tenant] += r.cpu_millicores;
+  price_hold(h);
+  ++(h.spot ? counters_.warm_spot : counters_.warm_on_demand);
+  holds_.emplace(std::move(instance), std::move(h));
+  return {};
+}
+
+void broker_state::account_idle(const live_hold& h, int64_t until_us, bool claimed) {
+  auto& w = h.what;
+  double idle_s = double(std::max<int64_t>(until_us - w.time_us, 0)) / 1e6;
+  double cores = w.resources.cpu_millicores / 1000;
+  counters_.idle_warm_cost += idle_s / 3600 * cores * h.price;
+  if (w.user.empty())
+    counters_.reserve_idle_cpu_s += idle_s * cores;
+  if (!claimed) {
+    counters_.idle_warm_cpu_s += idle_s * cores;
+    counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
+  }
+}
+
+double broker_state::threshold() const {
+  // The price of idle capacity relative to on-demand, the price the target
+  // precision was set for: cheaper spot capacity lowers the threshold.
+  double share = 1;
+  if (spec_.price_on_demand > 0)
+    share = capacity_price(spec_, now_us_, now_us_ + spec_.hold_time_us)
+            / spec_.price_on_demand;
+  return threshold_.at(utilisation(), share);
+}
+
+std::unordered_map<std::string, broker_state::live_hold>::iterator
+broker_state::find_pool(const std::string& app) {
+  for (auto i = holds_.begin(); i != holds_.end(); ++i)
+    if (i->second.what.tenant.empty() && i->second.what.app == app)
+      return i;
+  return holds_.end();
+}
+
+void broker_state::replenish() {
+  constexpr int64_t every_us = 60'000'000;
+  if (!reserve_.enabled() || now_us_ < next_replenish_us_)
+    return;
+  next_replenish_us_ = now_us_ - now_us_ % every_us + every_us;
+  // The pool as it is: its instances per app and what they take.
+  std::unordered_map<std::string, std::vector<std::string>> have;
+  resource_vector pool;
+  for (auto& [instance, h] : holds_)
+    if (h.what.tenant.empty()) {
+      have[h.what.app].push_back(instance);
+      pool.cpu_millicores += h.what.resources.cpu_millicores;
+      pool.memory_mb += h.what.resources.memory_mb;
+    }
+  auto step = demand_tracker::step_us;
+  auto horizon = reserve_.horizon_steps(demand_.open_step_us(), step, now_us_);
+  if (demand_.open_step_us() == 0 || horizon > demand_tracker::max_horizon)
+    horizon = 1; // nothing served yet, or too long ago: live load decides
+  auto f = demand_.forecast(spec_.name, static_cast<int>(horizon));
+  const auto& c = spec_.capacity;
+  double share = spec_.reserve.pool_share * spec_.reserve_fraction;
+  for (auto& series : f.series) {
+    auto size = app_size_.find(series.app);
+    if (series.app == "*" || size == app_size_.end())
+      continue;
+    auto& r = size->second;
+    auto& mine = have[series.app];
+    // Instances of this size that still fit the pool's share, the reserve
+    // and the capacity.
+    auto times = [](double free, double need) {
+      return need <= 0 ? 1e9 : std::max(std::floor(free / need), 0.0);
+    };
+    double room = std::min({times(share * c.cpu_millicores - pool.cpu_millicores,
+                                  r.cpu_millicores),
+                            times(share * c.memory_mb - pool.memory_mb, r.memory_mb),
+                            times(spec_.reserve_fraction * c.cpu_millicores
+                                    - held_.cpu_millicores,
+                                  r.cpu_millicores),
+                            times(spec_.reserve_fraction * c.memory_mb - held_.memory_mb,
+                                  r.memory_mb),
+                            times(c.cpu_millicores - used_.cpu_millicores,
+                                  r.cpu_millicores),
+                            times(c.memory_mb - used_.memory_mb, r.memory_mb)});
+    int cap = static_cast<int>(std::min(mine.size() + room, 1e6));
+    auto want = static_cast<size_t>(
+      reserve_.target(series.app, series, f.start_us, step, now_us_, cap));
+    while (mine.size() < want) {
+      auto instance = next_instance();
+      live_hold h{{"", "", series.app, r, now_us_}, INT64_MAX, 0};
+      if (auto err = keep_hold(instance, std::move(h))) {
+        fprintf(stderr, "broker %s: cannot add to the warm reserve: %s\n",
+                spec_.name.c_str(), describe(err).c_str());
+        break;
+      }
+      mine.push_back(std::move(instance));
+      pool.cpu_millicores += r.cpu_millicores;
+      pool.memory_mb += r.memory_mb;
+    }
+    while (mine.size() > want) {
+      auto i = holds_.find(mine.back());
+      auto r = i->second.what.resources;
+      if (!drop_hold(i))
+        break; // kept until the next evaluation: nothing leaks
+      mine.pop_back();
+      pool.cpu_millicores -= r.cpu_millicores;
+      pool.memory_mb -= r.memory_mb;
+    }
+  }
 }
 
 void broker_state::tick(int64_t now_us) {
@@ -332,8 +525,10 @@ void broker_state::tick(int64_t now_us) {
   for (auto& [instance, h] : holds_)
     if (h.expires_us <= now_us_)
       expired.push_back(instance);
-  if (expired.empty())
+  if (expired.empty()) {
+    replenish();
     return;
+  }
   batch_.clear();
   for (auto& instance : expired)
     db_->ledger().erase(batch_, hold_key(instance));
@@ -345,15 +540,13 @@ void broker_state::tick(int64_t now_us) {
   }
   for (auto& instance : expired) {
     auto i = holds_.find(instance);
-    auto& w = i->second.what;
-    double idle_s = double(i->second.expires_us - w.time_us) / 1e6;
-    counters_.idle_warm_cpu_s += idle_s * w.resources.cpu_millicores / 1000;
-    counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
-    add(w.resources, -1);
+    account_idle(i->second, i->second.expires_us, false);
+    add(i->second.what.resources, -1);
     ++counters_.holds_expired;
     threshold_.outcome(false);
     forget_hold(i);
   }
+  replenish();
 }
 
 data_center_forecast broker_state::forecast(int horizon_steps) const {
@@ -383,8 +576,11 @@ broker_stats broker_state::stats() const {
   s.status.memory_used_mb = used_.memory_mb;
   s.status.instances_granted = grants_.size();
   s.forecast_refits_pending = demand_.refits_pending();
-  s.holds_live = holds_.size();
-  s.prewarm_threshold = threshold_.at(utilisation());
+  s.prewarm_threshold = threshold();
+  s.reserve_live = 0;
+  for (auto& [instance, h] : holds_)
+    s.reserve_live += h.what.tenant.empty() ? 1 : 0;
+  s.holds_live = holds_.size() - s.reserve_live;
   s.anomalies_flagged = anomalies_.flagged();
   const auto& f = demand_.total_status();
   s.demand_steps = f.observations;

@@ -11,6 +11,7 @@
 #include "anomaly_log.hpp"
 #include "demand_tracker.hpp"
 #include "prewarm_threshold.hpp"
+#include "warm_reserve.hpp"
 #include "prescient/storage/db.hpp"
 
 namespace prescient {
@@ -52,10 +53,16 @@ private:
     int64_t time_us = 0;
   };
 
+  /// A hold for a predicted user, or a reserve instance (tenant and user
+  /// empty, never expires by time).
   struct live_hold {
     live_grant what;       ///< who, which app, what resources, when placed
     int64_t expires_us = 0;
     double confidence = 0;
+    // Not in the ledger: decided again when restored.
+    bool spot = false;
+    double price = 0; ///< per core-hour
+    int32_t priority = 0; ///< the tenant's (0 after a restart)
   };
 
   std::string ledger_key(const std::string& instance) const;
@@ -73,6 +80,20 @@ private:
   std::unordered_map<std::string, live_hold>::iterator
   find_hold(const std::string& tenant, const std::string& user, const std::string& app);
   void forget_hold(std::unordered_map<std::string, live_hold>::iterator i);
+  /// Records a new hold (ledger first), priced spot or on-demand for its window.
+  caf::error keep_hold(std::string instance, live_hold h);
+  void price_hold(live_hold& h) const;
+  /// Releases an unclaimed hold now (ledger first); false if it stays.
+  bool drop_hold(std::unordered_map<std::string, live_hold>::iterator i);
+  /// Frees room in a full reserve for `r` (see hold_request::priority).
+  bool displace_for(const hold_request& r);
+  /// Idle warm time of `h` up to `until_us`: counted and priced.
+  void account_idle(const live_hold& h, int64_t until_us, bool claimed);
+  double threshold() const;
+  /// A reserve instance of `app`; holds_.end() if none.
+  std::unordered_map<std::string, live_hold>::iterator find_pool(const std::string& app);
+  /// Brings the warm reserve to its target (at most once per event minute).
+  void replenish();
   bool within_reserve(const hold_request& r) const;
   bool fits(const resource_vector& r) const;
   void add(const resource_vector& r, double sign);
@@ -91,6 +112,9 @@ private:
   storage::write_batch batch_;
   demand_tracker demand_;
   anomaly_log anomalies_;
+  warm_reserve reserve_;
+  int64_t next_replenish_us_ = 0;
+  std::unordered_map<std::string, resource_vector> app_size_; // latest claim per app
 };
 
 } // namespace prescient

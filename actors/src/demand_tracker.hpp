@@ -63,6 +63,10 @@ public:
   uint32_t refits_pending() const;
   /// How the forecast of the whole data center's demand is doing.
   const forecast::status& total_status() const;
+  /// Start of the open step (where forecasts start); 0 before any request.
+  int64_t open_step_us() const noexcept {
+    return open_step_us_;
+  }
 
 private:
   struct series {

@@ -14,6 +14,13 @@
 // Spare capacity: when the data center is busy the idle capacity of a
 // wrong guess displaces real work, so the threshold rises with utilisation
 // above `busy` (up to +0.15 when full).
+//
+// Price of idle capacity: a wrong guess costs its idle time at the price
+// the warm capacity runs at. The target was set for on-demand prices, so
+// the threshold moves with the price of a new hold relative to on-demand:
+// + price_weight * (share - 1), share clamped to [0, 2] (spot at half the
+// on-demand price lowers it by 0.05; idle capacity at twice the price
+// raises it by 0.1). Higher idle price, higher threshold.
 #pragma once
 
 #include <algorithm>
@@ -27,16 +34,19 @@ public:
   static constexpr double lowest = 0.3;
   static constexpr double highest = 0.99;
   static constexpr double busy = 0.7;
+  static constexpr double price_weight = 0.1;
 
   explicit prewarm_threshold(double target = 0.8)
     : target_(std::clamp(target, lowest, highest)), base_(target_) {
     // nop
   }
 
-  /// The threshold at `utilisation` (share of capacity in use, 0..1).
-  double at(double utilisation) const noexcept {
+  /// The threshold at `utilisation` (share of capacity in use, 0..1) when
+  /// idle warm capacity costs `price_share` of the on-demand price.
+  double at(double utilisation, double price_share = 1.0) const noexcept {
     double pressure = std::clamp((utilisation - busy) / (1 - busy), 0.0, 1.0);
-    return std::clamp(base_ + 0.15 * pressure, lowest, highest);
+    double price = price_weight * (std::clamp(price_share, 0.0, 2.0) - 1);
+    return std::clamp(base_ + 0.15 * pressure + price, lowest, highest);
   }
 
   /// One hold ended: claimed (a hit) or expired (a wrong guess).

@@ -10,12 +10,13 @@
 #include "prescient/actors/errc.hpp"
 #include "router_cluster.hpp"
 #include "router_state.hpp"
+#include "spot_market.hpp"
 
 namespace prescient {
 
 std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
                                       const tenant_policy& tenant,
-                                      const std::string& region) {
+                                      const std::string& region, int64_t now_us) {
   auto allowed = [&](const data_center_spec& dc) {
     return tenant.allowed_regions.empty()
            || std::find(tenant.allowed_regions.begin(),
@@ -30,15 +31,20 @@ std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
     return dc.region == region ? 0.0 : 1e9; // unknown distance: last resort
   };
   std::vector<size_t> out;
+  std::vector<double> price(dcs.size());
   for (size_t i = 0; i < dcs.size(); ++i)
-    if (allowed(dcs[i]))
+    if (allowed(dcs[i])) {
       out.push_back(i);
+      // What warm capacity there would cost: spot when its predicted price
+      // stays under the ceiling for a hold window, else on-demand.
+      price[i] = capacity_price(dcs[i], now_us, now_us + dcs[i].hold_time_us);
+    }
   std::sort(out.begin(), out.end(), [&](size_t a, size_t b) {
     auto la = latency(dcs[a]), lb = latency(dcs[b]);
     if (la != lb)
       return la < lb;
-    if (dcs[a].price_on_demand != dcs[b].price_on_demand)
-      return dcs[a].price_on_demand < dcs[b].price_on_demand;
+    if (price[a] != price[b])
+      return price[a] < price[b];
     return dcs[a].name < dcs[b].name;
   });
   return out;
@@ -216,7 +222,7 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         return make_error(actor_errc::throttled,
                           "user '" + r.user + "' of tenant '" + r.tenant + "' is " + why);
       }
-      auto ranked = rank_data_centers(st.specs, t->second, r.region);
+      auto ranked = rank_data_centers(st.specs, t->second, r.region, r.time_us);
       if (ranked.empty())
         return make_error(actor_errc::region_not_allowed,
                           "tenant '" + r.tenant
@@ -251,7 +257,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         return out;
       }
       r.max_reserve_share = t->second.max_reserve_share;
-      auto ranked = rank_data_centers(st.specs, t->second, r.region);
+      r.priority = t->second.priority;
+      auto ranked = rank_data_centers(st.specs, t->second, r.region, r.time_us);
       hold_reply none;
       none.reason = "no data center the tenant may use";
       auto rp = self->make_response_promise<hold_reply>();

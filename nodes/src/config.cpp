@@ -387,13 +387,48 @@ void read_learned(const reader& r, learned_section& s) {
 }
 
 void read_policy(const reader& r, policy_section& s) {
-  r.allow_only({"hold_time", "prewarm_threshold"});
+  r.allow_only({"hold_time", "prewarm_threshold", "spot_ceiling", "reserve_lead",
+                "reserve_margin", "reserve_pool_share"});
   r.get_duration("hold_time", s.hold_time);
   r.get_number("prewarm_threshold", s.prewarm_threshold, 0, 1, true);
+  r.get_number("spot_ceiling", s.spot_ceiling, 0, HUGE_VAL);
+  r.get_duration("reserve_lead", s.reserve_lead, true);
+  r.get_number("reserve_margin", s.reserve_margin, 0, 1);
+  r.get_number("reserve_pool_share", s.reserve_pool_share, 0, 1);
 }
 
 std::string indexed(std::string_view key, size_t i) {
   return std::string(key) + "[" + std::to_string(i) + "]";
+}
+
+/// `spot_prices = [[t_seconds, price], ...]`: whole seconds, strictly
+/// increasing, prices finite and >= 0.
+void read_spot_prices(const reader& r, std::vector<spot_point>& out) {
+  auto* n = r.find("spot_prices");
+  if (!n)
+    return;
+  auto* a = n->as_array();
+  if (!a)
+    r.wrong_type("spot_prices", *n, "an array of [t_seconds, price] pairs");
+  for (size_t j = 0; j < a->size(); ++j) {
+    auto key = indexed("spot_prices", j);
+    auto* pair = (*a)[j].as_array();
+    if (!pair || pair->size() != 2)
+      r.bad(key, (*a)[j], "expected a [t_seconds, price] pair");
+    auto* t = (*pair)[0].as_integer();
+    if (!t)
+      r.wrong_type(key + "[0]", (*pair)[0], "an integer number of seconds");
+    spot_point p{t->get(), r.as_number(key + "[1]", (*pair)[1], 0, HUGE_VAL)};
+    if (p.time_s < 0 || p.time_s > INT64_MAX / 1'000'000)
+      r.bad(key + "[0]", (*pair)[0],
+            "time " + std::to_string(p.time_s) + " is out of range 0.."
+              + std::to_string(INT64_MAX / 1'000'000));
+    if (!out.empty() && p.time_s <= out.back().time_s)
+      r.bad(key + "[0]", (*pair)[0],
+            "time " + std::to_string(p.time_s) + " is not after the previous point's "
+              + std::to_string(out.back().time_s));
+    out.push_back(p);
+  }
 }
 
 /// Checks that `name` (read from key `key` of `r`) is unique so far.
@@ -442,7 +477,7 @@ void read_data_centers(const reader& root, node_config& cfg) {
   for (size_t i = 0; i < arr->size(); ++i) {
     reader r(root.source(), *(*arr)[i].as_table(), indexed("data_centers", i));
     r.allow_only({"name", "region", "capacity", "latency_ms", "price_on_demand",
-                  "price_spot", "cold_start_ms", "warm_start_ms"});
+                  "price_spot", "spot_prices", "cold_start_ms", "warm_start_ms"});
     data_center_config dc;
     dc.name = r.as_id("name", r.require("name"));
     check_unique(r, "name", cfg.data_centers, dc.name,
@@ -478,6 +513,7 @@ void read_data_centers(const reader& root, node_config& cfg) {
     constexpr double inf = HUGE_VAL;
     r.get_number("price_on_demand", dc.price_on_demand, 0, inf);
     r.get_number("price_spot", dc.price_spot, 0, inf);
+    read_spot_prices(r, dc.spot_prices);
     r.get_number("cold_start_ms", dc.cold_start_ms, 0, 3'600'000);
     r.get_number("warm_start_ms", dc.warm_start_ms, 0, 3'600'000);
     cfg.data_centers.push_back(std::move(dc));

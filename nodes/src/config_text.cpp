@@ -195,7 +195,11 @@ std::string describe(const node_config& c) {
   else
     os << "learned model: off\n";
   os << "policy: hold " << format_duration(c.policy.hold_time)
-     << ", prewarm threshold " << num(c.policy.prewarm_threshold, 3) << '\n';
+     << ", prewarm threshold " << num(c.policy.prewarm_threshold, 3) << ", spot ceiling "
+     << num(c.policy.spot_ceiling) << "/core-h, warm reserve "
+     << (c.policy.reserve_lead.count() > 0 ? format_duration(c.policy.reserve_lead) + " ahead"
+                                           : std::string("off"))
+     << '\n';
   if (auto& cl = c.cluster) {
     os << "cluster: endpoint " << cl->listen.to_string() << ", region " << cl->region
        << ", " << cl->expected_nodes << " expected nodes, " << cl->replicas
@@ -221,7 +225,7 @@ std::string describe(const node_config& c) {
        << num(dc.capacity.memory_mb / 1024.0) << " GiB, "
        << num(dc.capacity.gpus) << " GPUs, on-demand "
        << num(dc.price_on_demand) << "/core-h, spot " << num(dc.price_spot)
-       << "/core-h, start cold " << num(dc.cold_start_ms) << " ms / warm "
+       << "/core-h" << (dc.spot_prices.empty() ? "" : " (series)") << ", start cold " << num(dc.cold_start_ms) << " ms / warm "
        << num(dc.warm_start_ms) << " ms";
   }
   os << '\n';

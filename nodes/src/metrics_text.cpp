@@ -134,6 +134,19 @@ void render_kpis(writer& w, const kpis& k) {
   w.single("prescient_throttled_total", "counter",
            "Requests and holds refused because their user is throttled.",
            double(k.throttled));
+  w.family("prescient_reserve_claims_total", "counter",
+           "Claims without a hold of their own, by outcome: hit (served from the "
+           "warm reserve), miss (neither).");
+  w.sample("prescient_reserve_claims_total", double(k.reserve_hits), label("outcome", "hit"));
+  w.sample("prescient_reserve_claims_total", double(k.reserve_misses),
+           label("outcome", "miss"));
+  w.single("prescient_reserve_idle_core_seconds_total", "counter",
+           "Warm reserve instances waiting for a claim, in core-seconds.",
+           k.reserve_idle_core_s);
+  w.single("prescient_idle_warm_cost_total", "counter",
+           "Idle warm capacity (expired holds, reserve waiting) in core-hours times "
+           "its price per core-hour (spot or on-demand).",
+           k.idle_warm_cost);
 }
 
 void render_data_centers(writer& w, const std::vector<data_center_status>& dcs) {

@@ -129,6 +129,12 @@ void node::impl::start() {
                           dc.price_on_demand, dc.price_spot};
     spec.hold_time_us = cfg.policy.hold_time.count();
     spec.target_precision = cfg.policy.prewarm_threshold;
+    for (auto& p : dc.spot_prices)
+      spec.spot_prices.push_back({p.time_s * 1'000'000, p.price});
+    spec.spot_ceiling = cfg.policy.spot_ceiling;
+    spec.reserve.lead_us = cfg.policy.reserve_lead.count();
+    spec.reserve.margin = cfg.policy.reserve_margin;
+    spec.reserve.pool_share = cfg.policy.reserve_pool_share;
     auto b = spawn_broker(*sys, *db, spec);
     brokers.push_back(b);
     ro.data_centers.push_back({std::move(spec), b});

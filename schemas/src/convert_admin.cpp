@@ -200,6 +200,10 @@ kpis from_capnp(schema::Kpis::Reader r) {
   k.demand_forecast_coverage95 = r.getDemandForecastCoverage95();
   k.anomalies_flagged = r.getAnomaliesFlagged();
   k.throttled = r.getThrottled();
+  k.reserve_hits = r.getReserveHits();
+  k.reserve_misses = r.getReserveMisses();
+  k.reserve_idle_core_s = r.getReserveIdleCoreS();
+  k.idle_warm_cost = r.getIdleWarmCost();
   return k;
 }
 
@@ -231,6 +235,10 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setDemandForecastCoverage95(k.demand_forecast_coverage95);
   b.setAnomaliesFlagged(k.anomalies_flagged);
   b.setThrottled(k.throttled);
+  b.setReserveHits(k.reserve_hits);
+  b.setReserveMisses(k.reserve_misses);
+  b.setReserveIdleCoreS(k.reserve_idle_core_s);
+  b.setIdleWarmCost(k.idle_warm_cost);
 }
 
 namespace {

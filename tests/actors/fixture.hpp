@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -22,6 +24,16 @@ struct actor_fixture {
 
   /// Closes and reopens the database, as after a restart.
   void reopen_db();
+
+  /// Asks `whom` and returns the answer; a failure fails the test.
+  template <class T, class Handle, class... Ts>
+  T ask(const Handle& whom, Ts&&... xs) {
+    T out{};
+    (*self)->request(whom, timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { out = std::move(x); },
+               [](caf::error& e) { FAIL(to_string(e)); });
+    return out;
+  }
 
   std::string dir;
   std::unique_ptr<storage::db> db;

@@ -42,7 +42,8 @@ TEST_CASE("prescientctl shows status, a user and KPIs", "[integration][ctl]") {
                     "idle_warm_core_s", "idle_warm_gb_s", "utilization", "predictions_scored",
                     "prediction_error", "prediction_logloss", "prediction_ece",
                     "timing_coverage80", "demand_forecast_mae",
-                    "demand_forecast_coverage95", "anomalies_flagged", "throttled"})
+                    "demand_forecast_coverage95", "anomalies_flagged", "throttled",
+                    "reserve_hits", "reserve_misses", "reserve_idle_core_s", "idle_warm_cost"})
     CHECK(jk.contains(key));
   CHECK(jk["utilization"].get<double>() >= 0);
   // frank launched ide 10 times: each launch after the first is scored

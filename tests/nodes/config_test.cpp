@@ -75,6 +75,9 @@ TEST_CASE("shipped configurations load", "[config]") {
   CHECK(multi.node.metrics_listen->port == 9400);
   CHECK(multi.ingest.max_batch_events == 5000);
   CHECK(multi.profiles.checkpoint_bytes == 16u << 20);
+  CHECK(multi.policy.spot_ceiling == 0.02);
+  CHECK(multi.policy.reserve_lead == 5min);
+  CHECK(multi.data_centers[0].spot_prices.size() == 3);
 }
 
 TEST_CASE("defaults apply to absent keys", "[config]") {
@@ -412,6 +415,62 @@ TEST_CASE("errors name the key and the position", "[config]") {
     CHECK(msg.rfind("test.toml", 0) == 0);
     for (auto& want : c.expected)
       CHECK(msg.find(want) != std::string::npos);
+  }
+}
+
+TEST_CASE("spot prices and the warm reserve are read strictly", "[config]") {
+  auto dc2 = std::string("[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n");
+  auto ok = parse_config("[policy]\nspot_ceiling = 0.02\nreserve_lead = \"10m\"\n"
+                         "reserve_margin = 0.25\nreserve_pool_share = 0.3\n"
+                           + minimal + dc2
+                           + "spot_prices = [[1767225600, 0.014], [1767258000, 0.021]]\n",
+                         "test.toml");
+  CHECK(ok.policy.spot_ceiling == 0.02);
+  CHECK(ok.policy.reserve_lead == 10min);
+  CHECK(ok.policy.reserve_margin == 0.25);
+  CHECK(ok.policy.reserve_pool_share == 0.3);
+  auto& series = ok.data_centers[1].spot_prices;
+  REQUIRE(series.size() == 2);
+  CHECK(series[1].time_s == 1767258000);
+  CHECK(series[1].price == 0.021);
+  auto defaults = parse_config(minimal, "test.toml");
+  CHECK(defaults.policy.spot_ceiling == 0);
+  CHECK(defaults.policy.reserve_lead.count() == 0);
+  CHECK(defaults.data_centers[0].spot_prices.empty());
+
+  // Line 18 is the spot_prices line of dc-2.
+  std::vector<std::pair<std::string, std::vector<std::string>>> bad{
+    {dc2 + "spot_prices = 3\n",
+     {"test.toml:18:", "'data_centers[1].spot_prices'", "[t_seconds, price]"}},
+    {dc2 + "spot_prices = [[1, 0.1, 2]]\n",
+     {"test.toml:18:16: ", "'data_centers[1].spot_prices[0]'", "pair"}},
+    {dc2 + "spot_prices = [[1.5, 0.1]]\n",
+     {"test.toml:18:17: ", "'data_centers[1].spot_prices[0][0]'", "integer"}},
+    {dc2 + "spot_prices = [[1, \"cheap\"]]\n",
+     {"test.toml:18:", "'data_centers[1].spot_prices[0][1]'", "expected a number"}},
+    {dc2 + "spot_prices = [[1, -0.1]]\n", {"spot_prices[0][1]", "out of range"}},
+    {dc2 + "spot_prices = [[-5, 0.1]]\n", {"spot_prices[0][0]", "out of range"}},
+    {dc2 + "spot_prices = [[10, 0.1], [10, 0.2]]\n",
+     {"test.toml:18:", "'data_centers[1].spot_prices[1][0]'", "not after"}},
+  };
+  for (auto& [tail, expected] : bad) {
+    INFO(tail);
+    auto e = error_of(minimal + tail);
+    CHECK(one_line(e));
+    for (auto& part : expected)
+      CHECK_THAT(e, Catch::Contains(part));
+  }
+  for (auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+         {"spot_ceiling = -1", "policy.spot_ceiling"},
+         {"spot_ceiling = \"low\"", "policy.spot_ceiling"},
+         {"reserve_lead = 5", "policy.reserve_lead"},
+         {"reserve_lead = \"soon\"", "policy.reserve_lead"},
+         {"reserve_margin = 1.5", "policy.reserve_margin"},
+         {"reserve_pool_share = -0.1", "policy.reserve_pool_share"}}) {
+    auto e = error_of("[policy]\n" + text + "\n" + minimal);
+    INFO(text);
+    CHECK_THAT(e, Catch::Contains("test.toml:2:"));
+    CHECK_THAT(e, Catch::Contains("key '" + key + "'"));
   }
 }
 

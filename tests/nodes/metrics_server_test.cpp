@@ -48,6 +48,8 @@ admin_actor::behavior_type stand_in_admin(admin_actor::stateful_pointer<stand_in
       k.events_ingested = 7;
       k.grants_shadow = 2;
       k.decision_latency_p99_us = 250;
+      k.reserve_hits = 5;
+      k.idle_warm_cost = 0.125;
       return k;
     },
     [](erase_atom, const std::string&, const std::string&) -> caf::result<bool> {
@@ -96,6 +98,8 @@ TEST_CASE("metrics server renders the Prometheus text format", "[nodes][metrics]
   CHECK(resp.find("\nprescient_grants_total{path=\"shadow\"} 2\n") != std::string::npos);
   CHECK(resp.find("\nprescient_decision_latency_seconds{quantile=\"0.99\"} 0.00025\n")
         != std::string::npos);
+  CHECK(resp.find("\nprescient_reserve_claims_total{outcome=\"hit\"} 5\n") != std::string::npos);
+  CHECK(resp.find("\nprescient_idle_warm_cost_total 0.125\n") != std::string::npos);
   CHECK(resp.find("\nprescient_event_time_watermark_seconds 1700000000\n")
         != std::string::npos);
   // Label values escape quotes and backslashes.

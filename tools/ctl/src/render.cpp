@@ -159,7 +159,11 @@ nlohmann::json to_json(const kpis& k) {
           {"demand_forecast_mae", k.demand_forecast_mae},
           {"demand_forecast_coverage95", k.demand_forecast_coverage95},
           {"anomalies_flagged", k.anomalies_flagged},
-          {"throttled", k.throttled}};
+          {"throttled", k.throttled},
+          {"reserve_hits", k.reserve_hits},
+          {"reserve_misses", k.reserve_misses},
+          {"reserve_idle_core_s", k.reserve_idle_core_s},
+          {"idle_warm_cost", k.idle_warm_cost}};
 }
 
 nlohmann::json to_json(const data_center_forecast& f) {
@@ -383,7 +387,11 @@ void print(std::ostream& out, const kpis& k) {
                                        + fixed(100 * k.demand_forecast_coverage95, 1)
                                        + " % in 95% interval"},
              {"anomalies flagged", std::to_string(k.anomalies_flagged)},
-             {"throttled", std::to_string(k.throttled)}});
+             {"throttled", std::to_string(k.throttled)},
+             {"warm reserve hits / misses", std::to_string(k.reserve_hits) + " / "
+                                              + std::to_string(k.reserve_misses)},
+             {"warm reserve idle", fixed(k.reserve_idle_core_s / 3600, 2) + " core-h"},
+             {"idle warm cost", fixed(k.idle_warm_cost, 2)}});
 }
 
 } // namespace prescient::ctl

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/replies_to.hpp>
@@ -24,6 +25,30 @@ namespace prescient {
 namespace storage {
 class db;
 } // namespace storage
+
+/// One point of a spot price series: from `time_us` (event time) on, spot
+/// capacity costs `price` per core-hour.
+struct spot_price {
+  int64_t time_us = 0;
+  double price = 0;
+};
+
+/// The warm reserve: tenant-less warm instances per app template, sized from
+/// the broker's demand forecast (see warm_reserve.hpp).
+struct warm_reserve_options {
+  /// How far ahead the reserve covers demand: the time to warm a
+  /// replacement. 0 turns the reserve off.
+  int64_t lead_us = 0; // Default: 0 = off
+  /// Share of the 95% prediction interval above the point forecast added
+  /// as margin (0 = point forecast, 1 = upper 95% bound).
+  double margin = 0.5; // Default: 0.5
+  /// Share of the reserve (reserve_fraction of capacity) the pool may take;
+  /// the rest stays for holds of predicted users.
+  double pool_share = 0.5; // Default: 0.5
+  /// Evaluations (one per event-time minute) the target must stay below the
+  /// current size before the pool shrinks: no flapping on a noisy forecast.
+  int scale_in_after = 5; // Default: 5
+};
 
 /// A data center as configured.
 struct data_center_spec {
@@ -41,6 +66,13 @@ struct data_center_spec {
   /// Share of the capacity holds may take together (the reserve), so the
   /// reactive path always has room.
   double reserve_fraction = 0.5; // Default: 0.5
+  /// Spot price series in time order; empty = spot at price_spot throughout
+  /// (no spot at all when price_spot is 0).
+  std::vector<spot_price> spot_prices = {};
+  /// Holds and reserve instances use spot when the price predicted for
+  /// their window stays below this (per core-hour); 0 = never spot.
+  double spot_ceiling = 0; // Default: 0
+  warm_reserve_options reserve = {};
 };
 
 using broker_actor = caf::typed_actor<

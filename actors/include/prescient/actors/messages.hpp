@@ -48,6 +48,9 @@ struct hold_request {
   int64_t time_us = 0;        ///< event time of the prediction
   int64_t until_us = 0;       ///< end of the predicted window (0 = hold time)
   double max_reserve_share = 1; ///< of the reserve the tenant may hold (router fills it)
+  /// The tenant's priority (router fills it): when the reserve is full, a
+  /// hold displaces reserve instances, then holds of lower-priority tenants.
+  int32_t priority = 0;
 };
 
 /// What a broker did with a hold request.
@@ -84,6 +87,17 @@ struct broker_stats {
   double demand_forecast_mae = 0;
   double demand_forecast_coverage95 = 1;
   uint64_t demand_steps = 0; ///< closed steps observed
+  // The warm reserve (tenant-less warm instances per app template).
+  uint64_t reserve_hits = 0;      ///< claims served from the reserve
+  uint64_t reserve_misses = 0;    ///< claims with no hold and no reserve instance
+  uint64_t reserve_live = 0;      ///< reserve instances warm now
+  double reserve_idle_cpu_s = 0;  ///< reserve instances waiting: core-seconds
+  // Spot: holds and reserve instances placed on spot or on-demand capacity,
+  // and what the idle warm capacity cost at the price it was placed at.
+  uint64_t warm_spot = 0;
+  uint64_t warm_on_demand = 0;
+  double idle_warm_cost = 0;      ///< core-hours idle x price per core-hour
+  uint64_t holds_displaced = 0;   ///< released early for a higher-priority hold
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -181,14 +195,16 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.holds_expired, x.holds_refused, x.holds_live, x.idle_warm_cpu_s,
            x.idle_warm_mb_s, x.prewarm_threshold, x.anomalies_flagged,
            x.demand_forecast_fitted, x.demand_forecast_mae,
-           x.demand_forecast_coverage95, x.demand_steps);
+           x.demand_forecast_coverage95, x.demand_steps,
+           x.reserve_hits, x.reserve_misses, x.reserve_live, x.reserve_idle_cpu_s,
+           x.warm_spot, x.warm_on_demand, x.idle_warm_cost, x.holds_displaced);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hold_request& x) {
   return f(caf::meta::type_name("hold_request"), x.tenant, x.user, x.app,
            x.region, x.resources, x.confidence, x.time_us, x.until_us,
-           x.max_reserve_share);
+           x.max_reserve_share, x.priority);
 }
 
 template <class Inspector>

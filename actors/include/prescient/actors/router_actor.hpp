@@ -61,7 +61,8 @@ typename Inspector::result_type inspect(Inspector& f, kpis& x) {
            x.idle_warm_gb_s, x.utilization, x.predictions_scored,
            x.prediction_error, x.prediction_logloss, x.prediction_ece,
            x.timing_coverage80, x.demand_forecast_mae,
-           x.demand_forecast_coverage95, x.anomalies_flagged, x.throttled);
+           x.demand_forecast_coverage95, x.anomalies_flagged, x.throttled,
+           x.reserve_hits, x.reserve_misses, x.reserve_idle_core_s, x.idle_warm_cost);
 }
 
 using router_actor = caf::typed_actor<
@@ -112,9 +113,11 @@ struct router_options {
 router_actor spawn_router(caf::actor_system& sys, router_options opts);
 
 /// The data centers a tenant may use for a request from `region`, best
-/// first: nearest by configured latency, then cheapest, then by name.
+/// first: nearest by configured latency, then cheapest warm capacity at
+/// event time `now_us` (spot when its predicted price stays under the
+/// ceiling for a hold window, else on-demand), then by name.
 std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
                                       const tenant_policy& tenant,
-                                      const std::string& region);
+                                      const std::string& region, int64_t now_us = 0);
 
 } // namespace prescient

@@ -111,6 +111,16 @@ struct learned_section {
 struct policy_section {
   duration hold_time = std::chrono::minutes(15); // Default: "15m" (> 0)
   double prewarm_threshold = 0.8;               // Default: 0.8, in (0, 1]
+  /// Holds and reserve instances go on spot when the spot price predicted
+  /// for their hold window stays under this, per core-hour; 0 = never spot.
+  double spot_ceiling = 0;                      // Default: 0 (>= 0)
+  /// Warm reserve per app template: demand covered ahead (the time to warm
+  /// a replacement); "0s" = no reserve.
+  duration reserve_lead = duration::zero();     // Default: "0s" = off
+  /// Share of the 95% interval above the forecast added as margin.
+  double reserve_margin = 0.5;                  // Default: 0.5, in [0, 1]
+  /// Share of each data center's reserve the warm reserve may take.
+  double reserve_pool_share = 0.5;              // Default: 0.5, in [0, 1]
 };
 
 /// [cluster]: membership in a cluster of nodes. Absent = a standalone node.
@@ -135,6 +145,13 @@ struct region_config {
   std::string name; ///< required, unique
 };
 
+/// One point of a spot price series: from `time_s` (Unix seconds, event
+/// time) on, spot capacity costs `price` per core-hour.
+struct spot_point {
+  int64_t time_s = 0;
+  double price = 0;
+};
+
 /// One [[data_centers]] entry.
 struct data_center_config {
   std::string name;   ///< required, unique across data centers
@@ -145,6 +162,9 @@ struct data_center_config {
   std::map<std::string, double> latency_ms;    // Default: empty
   double price_on_demand = 0;                  // Default: 0, per core-hour (>= 0)
   double price_spot = 0;                       // Default: 0, per core-hour (>= 0)
+  /// Spot price history, `spot_prices = [[t_seconds, price], ...]`, times
+  /// strictly increasing; empty = spot at price_spot throughout.
+  std::vector<spot_point> spot_prices;         // Default: empty
   double cold_start_ms = 2000;                 // Default: 2000 (>= 0)
   double warm_start_ms = 50;                   // Default: 50 (>= 0)
 };

@@ -133,6 +133,10 @@ struct kpis {
   double demand_forecast_coverage95 = 0; ///< smoothed share inside the 95% interval
   uint64_t anomalies_flagged = 0;   ///< users' and data centers', since start
   uint64_t throttled = 0;           ///< requests and holds refused by throttling
+  uint64_t reserve_hits = 0;        ///< claims served from the warm reserve
+  uint64_t reserve_misses = 0;      ///< claims with no hold and no reserve instance
+  double reserve_idle_core_s = 0;   ///< reserve instances waiting: core-seconds
+  double idle_warm_cost = 0;        ///< idle warm core-hours x their price
 };
 
 /// Requests per step expected at one data center (event time).
