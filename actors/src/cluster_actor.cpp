@@ -39,7 +39,13 @@ void refresh(self_ptr self) {
   uint32_t reached = 1 + static_cast<uint32_t>(reachable.size());
   if (quorum && st.members->self().state == cluster::member_state::joining)
     st.members->set_self(cluster::member_state::up);
-  auto owners = st.members->owners();
+  // Shards live on the members that are up; a leaving member no longer
+  // owns any but can still send them (it is among the `live`).
+  auto serving = st.members->owners();
+  std::vector<std::string> owners;
+  for (auto& id : serving)
+    if (st.members->find(id)->state == cluster::member_state::up)
+      owners.push_back(id);
   if (owners != st.owners || !st.placement) {
     st.owners = owners;
     st.placement = std::make_shared<cluster::placement>(
@@ -60,7 +66,7 @@ void refresh(self_ptr self) {
   for (auto& [id, p] : st.peers)
     if (p.handle)
       v->endpoints.emplace(id, p.handle);
-  for (auto& o : owners)
+  for (auto& o : serving)
     if (o == v->self || v->endpoints.count(o) > 0)
       v->live.push_back(o);
   v->quorum = quorum;
@@ -291,6 +297,16 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
       return self->delegate(self->state.opts.router, a, shard, std::move(events));
     },
     [self](status_atom) { return status_of(self); },
+    [self](leave_atom) {
+      auto& st = self->state;
+      st.members->set_self(cluster::member_state::leaving);
+      st.dirty = true;
+      refresh(self);
+      for (auto& [id, p] : st.peers) // now, not at the next heartbeat
+        if (p.handle)
+          gossip(self, p.handle);
+      return true;
+    },
     // A peer reads its copy: answered here, never forwarded again.
     [self](user_atom a, const std::string& tenant, const std::string& user, bool) {
       auto& st = self->state;

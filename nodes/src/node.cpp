@@ -88,6 +88,7 @@ struct node::impl {
   void start();
   void start_learned(shard_options& so);
   void start_cluster();
+  void hand_off();
   void check_alive();
   void shutdown();
 };
@@ -227,6 +228,32 @@ void node::impl::start_cluster() {
   publish_cluster_endpoint(*sys, cluster, cfg);
 }
 
+// Graceful leave (SIGTERM in cluster mode; the gateway has stopped): the
+// node declares itself leaving, every node's placement drops it, and its
+// router sends each shard it held to the shard's new owner. Waits until
+// those copies are sent (bounded: a stuck peer must not keep the node up).
+void node::impl::hand_off() {
+  constexpr auto limit = std::chrono::seconds(60);
+  caf::scoped_actor self{*sys};
+  bool leaving = false;
+  self->request(cluster, timeout, leave_atom::value)
+    .receive([&](bool) { leaving = true; }, [](caf::error&) {});
+  if (!leaving)
+    return;
+  auto until = std::chrono::steady_clock::now() + limit;
+  int quiet = 0; // polls in a row without copies in flight
+  while (quiet < 3 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    uint32_t in_flight = 1;
+    self->request(router, timeout, status_atom::value)
+      .receive([&](const router_stats& r) { in_flight = r.copies_in_flight; },
+               [](caf::error&) {});
+    quiet = in_flight == 0 ? quiet + 1 : 0;
+  }
+  fprintf(stderr, "prescientd: left the cluster: %s\n",
+          quiet >= 3 ? "shards handed off" : "gave up waiting for the shard copies");
+}
+
 // Shards and brokers recover from storage when they start; one that failed
 // has quit, and the node must not serve with a hole in its ring.
 void node::impl::check_alive() {
@@ -260,8 +287,10 @@ void node::impl::shutdown() {
     gateway->stop();
   stop_training->store(true); // a run in progress stops at its next step
   if (sys) {
+    if (cluster)
+      hand_off();
     caf::scoped_actor self{*sys};
-    if (cluster) // peers see the link close and re-home this node's shards
+    if (cluster) // peers see the link close
       self->send_exit(cluster, caf::exit_reason::user_shutdown);
     for (auto& s : shards)
       self->request(s, timeout, checkpt_atom::value)

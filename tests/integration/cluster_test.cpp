@@ -243,3 +243,26 @@ TEST_CASE("a node joins: shards move with their history; re-replication keeps R 
   check_reads(f, 2, users, per_user);
   check_reads(f, 3, users, per_user);
 }
+
+TEST_CASE("SIGTERM hands a node's shards off before it stops", "[integration][cluster]") {
+  it::cluster_fixture f(4, 3);
+  for (size_t i = 0; i < 4; ++i)
+    REQUIRE(it::wait_for([&] { return f.up_members(i) == 4; }, 30s));
+  const int users = 40, per_user = 8;
+  send_events(f, 0, users, per_user);
+  // n3 leaves gracefully; n2 dies right after: only a hand-off finished
+  // before n3 stopped keeps the shards whose owners were n3 and n2.
+  CHECK(f.nodes[3]->terminate() == 0);
+  CHECK(f.nodes[3]->log().find("left the cluster: shards handed off") != std::string::npos);
+  f.nodes[2]->kill();
+  REQUIRE(it::wait_for(
+    [&] {
+      auto s = f.status(0);
+      return member(s, "n2")->state == "down" && member(s, "n3")->shards_owned == 0
+             && s.cluster.quorum;
+    },
+    10s));
+  REQUIRE(it::wait_for([&] { return copies_done(f, {0, 1}); }, 30s));
+  check_reads(f, 0, users, per_user);
+  check_reads(f, 1, users, per_user);
+}

@@ -180,6 +180,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (cluster->parsed() && co.kill * 2 >= co.nodes) {
+    std::cerr << "prescient-bench: --kill " << co.kill << " must leave a majority of --nodes "
+              << co.nodes << " alive (see --help)\n";
+    return 2;
+  }
+
   if (sample->parsed()) {
     // Measure profiles under the allocator settings prescientd runs with.
     prescient::node::use_single_malloc_arena();

@@ -48,7 +48,10 @@ struct cluster_options {
 /// reached from other nodes). It sends the router its first view at once.
 /// Local requests: (status_atom) -> cluster_status; (user_atom, tenant,
 /// user) -> user_summary and (erase_atom, tenant, user) -> bool, answered
-/// from wherever the user's shard lives.
+/// from wherever the user's shard lives; (leave_atom) -> bool: this node
+/// leaves (state leaving): the placement drops it at once, and its router
+/// sends the shards it held to their new owners (router status
+/// copies_in_flight falls to 0 when done).
 caf::actor spawn_cluster(caf::actor_system& sys, cluster_options opts);
 
 } // namespace prescient

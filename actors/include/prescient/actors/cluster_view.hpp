@@ -39,6 +39,7 @@ using forward_atom = caf::atom_constant<caf::atom("forward")>;
 using replica_atom = caf::atom_constant<caf::atom("replica")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
 
 /// One immutable snapshot of the cluster as this node sees it.
 struct cluster_view {
