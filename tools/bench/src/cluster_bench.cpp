@@ -103,6 +103,7 @@ nodes_t start_cluster(const cluster_options& o, const std::string& dir) {
     spec.expected_nodes = static_cast<uint32_t>(o.nodes);
     spec.cluster_extra = "heartbeat_interval = \"100ms\"\nconnection_timeout = \"1s\"\n";
     spec.extra = "[learned]\nenabled = false\n";
+    spec.node_extra = o.node_extra;
     auto node_dir = dir + "/n" + std::to_string(i);
     std::filesystem::create_directories(node_dir);
     auto config = testkit::write_cluster_config(node_dir, spec);

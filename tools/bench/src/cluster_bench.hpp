@@ -26,6 +26,8 @@ struct cluster_options {
   size_t requests = 2'000; ///< measured requests in each latency phase
   double kill_load_s = 4;  ///< client load before and after the kill
   uint64_t seed = 42;
+  /// Lines added to each cluster node's [node] section (tuning).
+  std::string node_extra;
   bool progress = true;
 };
 

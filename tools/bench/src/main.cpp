@@ -166,6 +166,10 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(10, 10'000'000));
   cluster->add_option("--load-s", co.kill_load_s, "seconds of load before and after the kill")
     ->check(CLI::Range(0.5, 600.0));
+  size_t cluster_threads = 1; // three nodes share the cores: one thread each
+  cluster->add_option("--node-threads", cluster_threads,
+                      "scheduler threads of each cluster node (0 = cores; default 1)")
+    ->check(CLI::Range(0, 64));
   cluster->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   cluster->add_option("--prescientd", co.prescientd, "node binary");
   try {
@@ -180,6 +184,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (cluster_threads > 0)
+    co.node_extra = "worker_threads = " + std::to_string(cluster_threads) + "\n";
   if (cluster->parsed() && co.kill * 2 >= co.nodes) {
     std::cerr << "prescient-bench: --kill " << co.kill << " must leave a majority of --nodes "
               << co.nodes << " alive (see --help)\n";

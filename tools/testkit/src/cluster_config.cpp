@@ -46,7 +46,7 @@ std::string write_cluster_config(const std::string& dir, const cluster_node_spec
   auto at = body.find(from);
   if (at == std::string::npos)
     throw std::runtime_error("write_cluster_config: write_config has no node id");
-  body.replace(at, from.size(), "id = \"" + spec.id + "\"");
+  body.replace(at, from.size(), "id = \"" + spec.id + "\"\n" + spec.node_extra);
   std::ofstream(path, std::ios::trunc) << body;
   return path;
 }

@@ -21,6 +21,8 @@ struct cluster_node_spec {
   uint32_t expected_nodes = 3;
   /// Appended to the [cluster] section (e.g. "heartbeat_interval = \"100ms\"\n").
   std::string cluster_extra;
+  /// Extra lines of the [node] section (e.g. "worker_threads = 1\n").
+  std::string node_extra;
   /// Appended after it, as write_config's `extra`.
   std::string extra;
 };
