@@ -28,4 +28,5 @@ struct Grant {
   path @2 :GrantPath;
   decisionLatencyUs @3 :Int64;  # time the node took to decide
   endpoint @4 :Text;            # where to reach the instance, if the provider says
+  waitUs @5 :Int64;             # what the request waited on the provider (hand-over or cold start)
 }

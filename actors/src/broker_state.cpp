@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "prescient/actors/errc.hpp"
+#include "prescient/providers/simulated_provider.hpp"
 #include "spot_market.hpp"
 
 namespace prescient {
@@ -47,9 +48,23 @@ bool get_raw(std::string_view& in, T& x) {
 
 } // namespace
 
-void broker_state::init(storage::db* db, data_center_spec spec) {
+void broker_state::init(storage::db* db, data_center_spec spec,
+                        broker_provider provider) {
   db_ = db;
   spec_ = std::move(spec);
+  if (!provider.instances) {
+    // Accounting only: a simulated data center without delays.
+    providers::simulated_config sim;
+    sim.data_center = spec_.name;
+    sim.capacity = spec_.capacity;
+    sim.cold_start = sim.warmup_step = sim.warm_start
+      = providers::delay_distribution::fixed(0);
+    provider.instances = std::make_unique<providers::simulated_provider>(sim);
+  }
+  provider_ = std::move(provider.instances);
+  apps_ = std::move(provider.apps);
+  clock_ = std::move(provider.clock);
+  reconcile_ = provider.reconcile;
   threshold_ = prewarm_threshold(spec_.target_precision);
   reserve_ = warm_reserve(spec_.reserve);
   counters_.status.name = spec_.name;
@@ -136,16 +151,18 @@ caf::error broker_state::restore() {
     holds_.emplace(std::move(instance), std::move(h));
     return true;
   });
-  if (err)
-    return err;
-  return scan("grant", [&](std::string instance, std::string_view value) {
-    live_grant g;
-    if (!decode(value, g))
-      return false;
-    add(g.resources, +1);
-    grants_.emplace(std::move(instance), std::move(g));
-    return true;
-  });
+  if (!err)
+    err = scan("grant", [&](std::string instance, std::string_view value) {
+      live_grant g;
+      if (!decode(value, g))
+        return false;
+      add(g.resources, +1);
+      grants_.emplace(std::move(instance), std::move(g));
+      return true;
+    });
+  if (!err)
+    reconcile();
+  return err;
 }
 
 bool broker_state::fits(const resource_vector& r) const {
@@ -165,7 +182,8 @@ void broker_state::add(const resource_vector& r, double sign) {
   used_.gpus += sign * r.gpus;
 }
 
-caf::expected<grant> broker_state::claim(const resource_request& r) {
+void broker_state::claim(const resource_request& r,
+                         caf::typed_response_promise<grant> rp) {
   tick(r.time_us);
   // The user's own hold first, else a reserve instance of the app.
   auto h = find_hold(r.tenant, r.user, r.app);
@@ -185,8 +203,9 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
       db_->ledger().put(batch_, ledger_key(instance), encode(g));
       if (auto err = db_->write(batch_)) {
         add(held, +1);
-        return make_error(actor_errc::storage_failure,
-                          "ledger write failed: " + describe(err));
+        rp.deliver(make_error(actor_errc::storage_failure,
+                              "ledger write failed: " + describe(err)));
+        return;
       }
       if (pooled) {
         account_idle(h->second, r.time_us, true);
@@ -196,50 +215,62 @@ caf::expected<grant> broker_state::claim(const resource_request& r) {
         threshold_.outcome(true); // reserve hits say nothing of predictions
       }
       forget_hold(h);
-      return granted(std::move(instance), std::move(g), grant_path::prewarmed);
+      admit(instance, std::move(g), true);
+      wait_for(instance, {r, std::move(rp), provider_now(), true});
+      return;
     }
     add(held, +1); // too small and no room to grow: serve it cold
   } else if (reserve_.enabled()) {
     ++counters_.reserve_misses;
   }
-  if (!fits(r.resources)) {
-    ++counters_.refusals;
-    return make_error(actor_errc::no_capacity,
-                      "data center " + spec_.name + " has no room for the request");
-  }
-  auto instance = next_instance();
-  live_grant g{r.tenant, r.user, r.app, r.resources, r.time_us};
-  batch_.clear();
-  db_->ledger().put(batch_, ledger_key(instance), encode(g));
-  if (auto err = db_->write(batch_))
-    return make_error(actor_errc::storage_failure,
-                      "ledger write failed: " + describe(err));
-  return granted(std::move(instance), std::move(g), grant_path::reactive);
+  claim_cold(r, std::move(rp));
 }
 
-grant broker_state::granted(std::string instance, live_grant g, grant_path path) {
+void broker_state::admit(std::string instance, live_grant g, bool count_demand) {
   add(g.resources, +1);
-  if (auto o = demand_.record(g.app, g.time_us))
-    flag_demand(*o);
-  // The reserve knows the apps the forecaster follows (bounded memory).
-  if (app_size_.size() < demand_tracker::max_apps || app_size_.count(g.app)) {
-    reserve_.claimed(g.app, g.time_us);
-    app_size_[g.app] = g.resources;
+  if (count_demand) {
+    if (auto o = demand_.record(g.app, g.time_us))
+      flag_demand(*o);
+    // The reserve knows the apps the forecaster follows (bounded memory).
+    if (app_size_.size() < demand_tracker::max_apps || app_size_.count(g.app)) {
+      reserve_.claimed(g.app, g.time_us);
+      app_size_[g.app] = g.resources;
+    }
   }
-  grants_.emplace(instance, std::move(g));
-  ++(path == grant_path::reactive ? counters_.grants_reactive : counters_.grants_prewarmed);
-  grant out;
-  out.data_center = spec_.name;
-  out.instance = std::move(instance);
-  out.path = path;
-  return out;
+  grants_.emplace(std::move(instance), std::move(g));
+}
+
+void broker_state::erase_entry(const std::string& key) {
+  batch_.clear();
+  db_->ledger().erase(batch_, key);
+  if (auto err = db_->write(batch_))
+    // The entry stays; the next restart reconciles it away.
+    fprintf(stderr, "broker %s: cannot erase %s: %s\n", spec_.name.c_str(),
+            key.c_str(), describe(err).c_str());
+}
+
+void broker_state::drop_grant(const std::string& instance) {
+  auto i = grants_.find(instance);
+  if (i == grants_.end())
+    return;
+  erase_entry(ledger_key(instance));
+  add(i->second.resources, -1);
+  grants_.erase(i);
+}
+
+void broker_state::drop_hold(const std::string& instance) {
+  if (auto i = holds_.find(instance); i != holds_.end())
+    // A hold whose ledger entry cannot be erased stays (without instance):
+    // a claim on it falls back to a cold start; a restart reconciles it.
+    static_cast<void>(drop_hold(i));
 }
 
 caf::error broker_state::release(const std::string& tenant,
                                  const std::string& user,
                                  const std::string& instance) {
   auto i = grants_.find(instance);
-  if (i == grants_.end() || i->second.tenant != tenant || i->second.user != user)
+  if (i == grants_.end() || i->second.tenant != tenant || i->second.user != user
+      || waiting_.count(instance) != 0)
     return make_error(actor_errc::unknown_instance,
                       "instance " + instance + " is not granted to user '" + user
                         + "'");
@@ -250,6 +281,7 @@ caf::error broker_state::release(const std::string& tenant,
                       "ledger write failed: " + describe(err));
   add(i->second.resources, -1);
   grants_.erase(i);
+  release_instance(instance);
   ++counters_.releases;
   return {};
 }
@@ -348,7 +380,9 @@ bool broker_state::drop_hold(std::unordered_map<std::string, live_hold>::iterato
     return false;
   account_idle(i->second, now_us_, false);
   add(i->second.what.resources, -1);
+  auto instance = i->first;
   forget_hold(i);
+  release_instance(instance);
   return true;
 }
 
@@ -405,6 +439,14 @@ caf::error broker_state::keep_hold(std::string instance, live_hold h) {
   if (auto err = db_->write(batch_))
     return make_error(actor_errc::storage_failure,
                       "ledger write failed: " + describe(err));
+  // Every hold, a user's or the reserve's, is a warm instance of its app.
+  if (auto err = provider_->provision_warm(template_for(h.what.app, h.what.resources),
+                                           instance, provider_now())) {
+    erase_entry(hold_key(instance));
+    ++counters_.instances_failed;
+    return make_error(actor_errc::provider_failure,
+                      "the provider cannot start " + h.what.app + ": " + err.message);
+  }
   auto& r = h.what.resources;
   add(r, +1);
   held_.cpu_millicores += r.cpu_millicores;
@@ -521,6 +563,8 @@ void broker_state::tick(int64_t now_us) {
   if (now_us <= now_us_)
     return;
   now_us_ = now_us;
+  if (!clock_) // event time drives a simulated provider
+    on_events(provider_->poll(now_us_), now_us_);
   std::vector<std::string> expired;
   for (auto& [instance, h] : holds_)
     if (h.expires_us <= now_us_)
@@ -545,6 +589,7 @@ void broker_state::tick(int64_t now_us) {
     ++counters_.holds_expired;
     threshold_.outcome(false);
     forget_hold(i);
+    release_instance(instance);
   }
   replenish();
 }
@@ -574,7 +619,8 @@ broker_stats broker_state::stats() const {
   s.status.cpu_used_millicores = used_.cpu_millicores;
   s.status.memory_capacity_mb = spec_.capacity.memory_mb;
   s.status.memory_used_mb = used_.memory_mb;
-  s.status.instances_granted = grants_.size();
+  s.status.instances_granted = grants_.size() - waiting_.size();
+  s.claims_waiting = waiting_.size();
   s.forecast_refits_pending = demand_.refits_pending();
   s.prewarm_threshold = threshold();
   s.reserve_live = 0;

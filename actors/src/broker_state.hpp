@@ -1,11 +1,15 @@
 // State of a broker (private): capacity in use, the live grants and holds.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "prescient/actors/broker_actor.hpp"
 #include "anomaly_log.hpp"
@@ -20,12 +24,14 @@ class broker_state {
 public:
   static inline const char* name = "broker";
 
-  void init(storage::db* db, data_center_spec spec);
+  void init(storage::db* db, data_center_spec spec, broker_provider provider);
 
-  /// Reads the ledger: every grant that was never released is still out.
+  /// Reads the ledger: every grant that was never released is still out;
+  /// then reconciles it with the provider's instances (broker_provider).
   caf::error restore();
 
-  caf::expected<grant> claim(const resource_request& r);
+  /// Answers `rp` at once, or when the claim's instance is ready.
+  void claim(const resource_request& r, caf::typed_response_promise<grant> rp);
   hold_reply hold(const hold_request& r);
   /// Event time advanced: expired holds are released.
   void tick(int64_t now_us);
@@ -38,6 +44,11 @@ public:
   std::vector<anomaly> anomalies(size_t limit) const {
     return anomalies_.recent(limit);
   }
+
+  /// A live provider: microseconds until poll() is next useful, if ever.
+  std::optional<int64_t> poll_delay_us() const;
+  /// A live provider: handles what became ready or failed.
+  void poll_live();
 
   /// The demand forecasters' refits (see demand_tracker).
   demand_tracker& demand() noexcept {
@@ -65,6 +76,14 @@ private:
     int32_t priority = 0; ///< the tenant's (0 after a restart)
   };
 
+  /// A claim whose instance (granted in the ledger) is not handed over yet.
+  struct waiter {
+    resource_request request;
+    caf::typed_response_promise<grant> rp;
+    int64_t since_us = 0; ///< provider time when it started waiting
+    bool warm = false;    ///< a hold's instance: a failure falls back to cold
+  };
+
   std::string ledger_key(const std::string& instance) const;
   std::string hold_key(const std::string& instance) const;
   static std::string encode(const live_grant& g);
@@ -72,8 +91,33 @@ private:
   static std::string encode(const live_hold& h);
   static bool decode(std::string_view in, live_hold& h);
   std::string next_instance();
-  /// Records a grant whose ledger entry is written; counts and answers it.
-  grant granted(std::string instance, live_grant g, grant_path path);
+  /// Accounts a grant whose ledger entry is written (and its demand).
+  void admit(std::string instance, live_grant g, bool count_demand);
+  /// Erases one ledger entry; a failed write is logged (restore reconciles it).
+  void erase_entry(const std::string& key);
+  /// Erases a grant (ledger and capacity) whose instance is gone.
+  void drop_grant(const std::string& instance);
+  /// Erases a hold (ledger and capacity) whose instance is gone.
+  void drop_hold(const std::string& instance);
+
+  // -- the provider (broker_instances.cpp) ---------------------------------
+  int64_t provider_now() const;
+  providers::app_template template_for(const std::string& app,
+                                       const resource_vector& r) const;
+  /// The reactive path: a ledger entry and a cold instance, answered when ready.
+  /// `fresh`: a new claim (false: a warm instance failed under it, its demand is counted).
+  void claim_cold(const resource_request& r, caf::typed_response_promise<grant> rp,
+                  bool fresh = true);
+  /// Answers the claim now if its instance is ready, else later.
+  void wait_for(const std::string& instance, waiter w);
+  /// Hands the waiting claim's instance over; false while it is not ready.
+  bool try_hand_over(const std::string& instance, int64_t at);
+  /// Event time: advances the simulated provider until `instance` resolves.
+  void jump(const std::string& instance);
+  void on_events(const std::vector<providers::provider_event>& events, int64_t at);
+  void instance_failed(const std::string& instance, const std::string& why);
+  void release_instance(const std::string& instance);
+  void reconcile();
   void flag_demand(const demand_tracker::outlier& o);
   double utilisation() const;
   /// The user's hold for `app`, else any hold of the user; nullptr if none.
@@ -99,6 +143,11 @@ private:
   void add(const resource_vector& r, double sign);
 
   storage::db* db_ = nullptr;
+  std::unique_ptr<providers::provider> provider_;
+  std::map<std::string, providers::app_template> apps_;
+  std::function<int64_t()> clock_; ///< set: live provider
+  bool reconcile_ = false;
+  std::unordered_map<std::string, waiter> waiting_; // by instance
   data_center_spec spec_;
   resource_vector used_;
   std::unordered_map<std::string, live_grant> grants_; // by instance id

@@ -18,6 +18,7 @@ const char* to_string(actor_errc x) noexcept {
     case actor_errc::shutting_down: return "shutting_down";
     case actor_errc::throttled: return "throttled";
     case actor_errc::bad_input: return "bad_input";
+    case actor_errc::provider_failure: return "provider_failure";
     case actor_errc::no_quorum: return "no_quorum";
     case actor_errc::unreachable: return "unreachable";
   }

@@ -149,10 +149,16 @@ void place_hold(self_ptr self, hold_request r, std::vector<size_t> ranked,
       });
 }
 
+/// `failed`: why a data center could not start the app, if one said so (a
+/// clearer answer than "no room" when every data center refused).
 void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
            size_t next, clock::time_point start,
-           caf::typed_response_promise<grant> rp) {
+           caf::typed_response_promise<grant> rp, caf::error failed = {}) {
   auto& st = self->state;
+  if (next == ranked.size() && failed) {
+    rp.deliver(std::move(failed));
+    return;
+  }
   if (next == ranked.size()) {
     rp.deliver(make_error(actor_errc::no_capacity,
                           "no allowed data center has room for "
@@ -180,9 +186,13 @@ void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
         }
         rp.deliver(std::move(g));
       },
-      [self, r, ranked, next, start, rp](caf::error& err) mutable {
+      [self, r, ranked, next, start, rp, failed](caf::error& err) mutable {
         // A full or unreachable data center: try the next best one.
-        claim(self, std::move(r), std::move(ranked), next + 1, start, rp);
+        if (err.category() == caf::atom("prescient")
+            && err.code() == static_cast<uint8_t>(actor_errc::provider_failure))
+          failed = std::move(err);
+        claim(self, std::move(r), std::move(ranked), next + 1, start, rp,
+              std::move(failed));
       });
 }
 

@@ -469,6 +469,135 @@ std::string known_regions(const node_config& cfg) {
   return out;
 }
 
+/// A resource vector table: each component finite and >= 0, default 0.
+resource_vector read_resources(const reader& r, std::string_view key) {
+  resource_vector out;
+  if (auto* t = r.get_table(key)) {
+    reader c(r.source(), *t, r.key_path(key));
+    c.allow_only({"cpu_millicores", "memory_mb", "disk_iops", "network_mbps",
+                  "gpus"});
+    constexpr double inf = HUGE_VAL;
+    c.get_number("cpu_millicores", out.cpu_millicores, 0, inf);
+    c.get_number("memory_mb", out.memory_mb, 0, inf);
+    c.get_number("disk_iops", out.disk_iops, 0, inf);
+    c.get_number("network_mbps", out.network_mbps, 0, inf);
+    c.get_number("gpus", out.gpus, 0, inf);
+  }
+  return out;
+}
+
+/// An array of strings; `nonempty_items` refuses "".
+std::vector<std::string> read_strings(const reader& r, std::string_view key,
+                                      bool nonempty_items) {
+  std::vector<std::string> out;
+  auto* n = r.find(key);
+  if (!n)
+    return out;
+  auto* a = n->as_array();
+  if (!a)
+    r.wrong_type(key, *n, "an array of strings");
+  for (size_t j = 0; j < a->size(); ++j) {
+    auto item = indexed(key, j);
+    out.push_back(r.as_string(item, (*a)[j]));
+    if (nonempty_items && out.back().empty())
+      r.bad(item, (*a)[j], "must not be empty");
+  }
+  return out;
+}
+
+void get_delay(const reader& r, std::string_view key,
+               providers::delay_distribution& out) {
+  auto* n = r.find(key);
+  if (!n)
+    return;
+  auto text = r.as_string(key, *n);
+  if (!out.parse(text))
+    r.bad(key, *n, "invalid delay \"" + text
+                     + "\"; expected milliseconds as fixed:X, uniform:LO:HI "
+                       "(0 <= LO <= HI) or lognormal:MEDIAN:P99 (0 < MEDIAN <= P99)");
+}
+
+/// provider, its simulated delays and [data_centers.process].
+void read_provider(const reader& r, data_center_config& dc) {
+  if (auto* n = r.find("provider")) {
+    dc.provider = r.as_string("provider", *n);
+    if (dc.provider != "simulated" && dc.provider != "process")
+      r.bad("provider", *n, "unknown provider \"" + dc.provider
+                              + "\"; expected \"simulated\" or \"process\"");
+  }
+  dc.cold_start = providers::delay_distribution::fixed(dc.cold_start_ms);
+  dc.warm_start = providers::delay_distribution::fixed(dc.warm_start_ms);
+  get_delay(r, "cold_start", dc.cold_start);
+  get_delay(r, "warmup_step", dc.warmup_step);
+  get_delay(r, "warm_start", dc.warm_start);
+  r.get_number("failure_rate", dc.failure_rate, 0, 1);
+  r.get_int("seed", dc.seed, 0, INT64_MAX);
+  auto* t = r.get_table("process");
+  if (!t)
+    return;
+  if (dc.provider != "process")
+    r.bad("process", *r.find("process"),
+          "[data_centers.process] needs provider = \"process\"");
+  reader p(r.source(), *t, r.key_path("process"));
+  p.allow_only({"grace", "poll_interval", "environment", "state_dir"});
+  p.get_duration("grace", dc.process.grace, true);
+  p.get_duration("poll_interval", dc.process.poll_interval);
+  dc.process.environment = read_strings(p, "environment", true);
+  for (size_t j = 0; j < dc.process.environment.size(); ++j) {
+    auto& e = dc.process.environment[j];
+    if (e.find('=') == std::string::npos || e.front() == '=')
+      p.bad(indexed("environment", j), (*p.find("environment")->as_array())[j],
+            "expected NAME=value, got \"" + e + "\"");
+  }
+  p.get_string("state_dir", dc.process.state_dir);
+}
+
+void read_apps(const reader& root, node_config& cfg) {
+  auto* arr = root.get_table_array("apps");
+  for (size_t i = 0; arr && i < arr->size(); ++i) {
+    reader r(root.source(), *(*arr)[i].as_table(), indexed("apps", i));
+    r.allow_only({"name", "command", "warmup_steps", "resources", "ready_probe",
+                  "start_timeout", "step_timeout"});
+    providers::app_template app;
+    app.name = r.as_id("name", r.require("name"));
+    check_unique(r, "name", cfg.apps, app.name,
+                 [](auto& x) -> auto& { return x.name; }, "app", "apps");
+    app.command = read_strings(r, "command", true);
+    app.warmup_steps = read_strings(r, "warmup_steps", false);
+    for (size_t j = 0; j < app.warmup_steps.size(); ++j)
+      if (app.warmup_steps[j].find('\n') != std::string::npos)
+        r.bad(indexed("warmup_steps", j), (*r.find("warmup_steps")->as_array())[j],
+              "a warm-up step is one line: no newline");
+    app.resources = read_resources(r, "resources");
+    r.get_string("ready_probe", app.ready_probe);
+    if (!app.ready_probe.empty() && app.ready_probe.rfind("tcp:", 0) != 0)
+      r.bad("ready_probe", *r.find("ready_probe"),
+            "expected \"tcp:HOST:PORT\" or \"\", got \"" + app.ready_probe + "\"");
+    duration start = app.start_timeout, step = app.step_timeout;
+    r.get_duration("start_timeout", start);
+    r.get_duration("step_timeout", step);
+    app.start_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(start);
+    app.step_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(step);
+    cfg.apps.push_back(std::move(app));
+  }
+  // A process data center can start only apps with a command line.
+  for (size_t d = 0; d < cfg.data_centers.size(); ++d) {
+    auto& dc = cfg.data_centers[d];
+    if (dc.provider != "process")
+      continue;
+    auto* dcs = root.get_table_array("data_centers");
+    auto& where = *(*dcs)[d].as_table();
+    if (cfg.apps.empty())
+      fail(root.source(), where.source(), indexed("data_centers", d) + ".provider",
+           "a \"process\" data center needs [[apps]] with a command line each");
+    for (size_t i = 0; i < cfg.apps.size(); ++i)
+      if (cfg.apps[i].command.empty())
+        fail(root.source(), (*arr)[i].source(), indexed("apps", i) + ".command",
+             "app '" + cfg.apps[i].name + "' has no command line, which data center '"
+               + dc.name + "' (provider = \"process\") needs");
+  }
+}
+
 void read_data_centers(const reader& root, node_config& cfg) {
   auto* arr = root.get_table_array("data_centers");
   if (!arr || arr->empty())
@@ -477,7 +606,9 @@ void read_data_centers(const reader& root, node_config& cfg) {
   for (size_t i = 0; i < arr->size(); ++i) {
     reader r(root.source(), *(*arr)[i].as_table(), indexed("data_centers", i));
     r.allow_only({"name", "region", "capacity", "latency_ms", "price_on_demand",
-                  "price_spot", "spot_prices", "cold_start_ms", "warm_start_ms"});
+                  "price_spot", "spot_prices", "cold_start_ms", "warm_start_ms", "provider",
+                  "cold_start", "warmup_step", "warm_start", "failure_rate", "seed",
+                  "process"});
     data_center_config dc;
     dc.name = r.as_id("name", r.require("name"));
     check_unique(r, "name", cfg.data_centers, dc.name,
@@ -488,17 +619,7 @@ void read_data_centers(const reader& root, node_config& cfg) {
     if (!cfg.find_region(dc.region))
       r.bad("region", region_node, "unknown region '" + dc.region
                                      + "'; known regions: " + known_regions(cfg));
-    if (auto* cap = r.get_table("capacity")) {
-      reader c(root.source(), *cap, r.key_path("capacity"));
-      c.allow_only({"cpu_millicores", "memory_mb", "disk_iops", "network_mbps",
-                    "gpus"});
-      constexpr double inf = HUGE_VAL;
-      c.get_number("cpu_millicores", dc.capacity.cpu_millicores, 0, inf);
-      c.get_number("memory_mb", dc.capacity.memory_mb, 0, inf);
-      c.get_number("disk_iops", dc.capacity.disk_iops, 0, inf);
-      c.get_number("network_mbps", dc.capacity.network_mbps, 0, inf);
-      c.get_number("gpus", dc.capacity.gpus, 0, inf);
-    }
+    dc.capacity = read_resources(r, "capacity");
     if (auto* lat = r.get_table("latency_ms")) {
       reader l(root.source(), *lat, r.key_path("latency_ms"));
       for (auto&& [k, v] : *lat) {
@@ -516,6 +637,7 @@ void read_data_centers(const reader& root, node_config& cfg) {
     read_spot_prices(r, dc.spot_prices);
     r.get_number("cold_start_ms", dc.cold_start_ms, 0, 3'600'000);
     r.get_number("warm_start_ms", dc.warm_start_ms, 0, 3'600'000);
+    read_provider(r, dc);
     cfg.data_centers.push_back(std::move(dc));
   }
 }
@@ -630,7 +752,7 @@ node_config parse_config(std::string_view toml_text,
   cfg.source = source;
   reader r(source, root, "");
   r.allow_only({"node", "storage", "ingest", "profiles", "learned", "policy",
-                "cluster", "regions", "data_centers", "tenants"});
+                "cluster", "regions", "data_centers", "tenants", "apps"});
   if (auto* t = r.get_table("node"))
     read_node(reader(source, *t, "node"), cfg.node);
   if (auto* t = r.get_table("storage"))
@@ -646,6 +768,7 @@ node_config parse_config(std::string_view toml_text,
   read_regions(r, cfg);
   read_data_centers(r, cfg);
   read_tenants(r, cfg);
+  read_apps(r, cfg);
   if (auto* t = r.get_table("cluster")) // after the regions it names
     read_cluster(reader(source, *t, "cluster"), cfg);
   return cfg;

@@ -225,8 +225,9 @@ std::string describe(const node_config& c) {
        << num(dc.capacity.memory_mb / 1024.0) << " GiB, "
        << num(dc.capacity.gpus) << " GPUs, on-demand "
        << num(dc.price_on_demand) << "/core-h, spot " << num(dc.price_spot)
-       << "/core-h" << (dc.spot_prices.empty() ? "" : " (series)") << ", start cold " << num(dc.cold_start_ms) << " ms / warm "
-       << num(dc.warm_start_ms) << " ms";
+       << "/core-h" << (dc.spot_prices.empty() ? "" : " (series)") << ", start cold "
+       << num(dc.cold_start_ms) << " ms / warm " << num(dc.warm_start_ms)
+       << " ms, provider " << dc.provider;
   }
   os << '\n';
   os << "tenants (" << c.tenants.size() << "):";

@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 
 #include "bridge.hpp"
+#include "data_center_provider.hpp"
 #include "cluster_transport.hpp"
 #include "gateway_server.hpp"
 #include "metrics_server.hpp"
@@ -136,7 +137,7 @@ void node::impl::start() {
     spec.reserve.lead_us = cfg.policy.reserve_lead.count();
     spec.reserve.margin = cfg.policy.reserve_margin;
     spec.reserve.pool_share = cfg.policy.reserve_pool_share;
-    auto b = spawn_broker(*sys, *db, spec);
+    auto b = spawn_broker(*sys, *db, spec, make_provider(cfg, dc));
     brokers.push_back(b);
     ro.data_centers.push_back({std::move(spec), b});
   }

@@ -98,6 +98,7 @@ grant from_capnp(schema::Grant::Reader r) {
   g.path = static_cast<grant_path>(r.getPath());
   g.decision_latency_us = r.getDecisionLatencyUs();
   g.endpoint = text(r.getEndpoint());
+  g.wait_us = r.getWaitUs();
   return g;
 }
 
@@ -107,6 +108,7 @@ void to_capnp(const grant& g, schema::Grant::Builder b) {
   b.setPath(static_cast<schema::GrantPath>(g.path));
   b.setDecisionLatencyUs(g.decision_latency_us);
   b.setEndpoint(g.endpoint);
+  b.setWaitUs(g.wait_us);
 }
 
 } // namespace prescient::wire

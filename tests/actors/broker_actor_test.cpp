@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 
+#include "broker_calls.hpp"
 #include "fixture.hpp"
 #include "prescient/actors/broker_actor.hpp"
 #include "prescient/actors/errc.hpp"
@@ -21,18 +22,12 @@ struct broker_fixture : test::actor_fixture {
 
   caf::expected<grant> claim(const broker_actor& b, double cpu, const std::string& user = "u") {
     resource_request r{"demo", user, "d", "ide", "eu-west", 1, {cpu, 1024, 0, 0, 0}};
-    caf::expected<grant> out{caf::error{}};
-    (*self)->request(b, timeout, claim_atom::value, r)
-      .receive([&](grant& g) { out = std::move(g); },
-               [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return test::claim_of(*this, b, r);
   }
 
-  caf::error release(const broker_actor& b, const std::string& user, const std::string& inst) {
-    caf::error out;
-    (*self)->request(b, timeout, release_atom::value, std::string("demo"), user, inst)
-      .receive([](bool) {}, [&](caf::error& e) { out = std::move(e); });
-    return out;
+  caf::error release(const broker_actor& b, const std::string& user,
+                     const std::string& instance) {
+    return test::release_at(*this, b, user, instance);
   }
 
   static constexpr int64_t step = 5LL * 60 * 1'000'000;
@@ -64,11 +59,7 @@ struct broker_fixture : test::actor_fixture {
   }
 
   broker_stats stats(const broker_actor& b) {
-    broker_stats out;
-    (*self)->request(b, timeout, status_atom::value)
-      .receive([&](const broker_stats& s) { out = s; },
-               [](caf::error& e) { FAIL(describe(e)); });
-    return out;
+    return test::stats_of(*this, b);
   }
 };
 
@@ -175,11 +166,7 @@ hold_reply hold(test::actor_fixture& f, const broker_actor& b, const std::string
 caf::expected<grant> claim_at(test::actor_fixture& f, const broker_actor& b,
                               const std::string& user, int64_t at) {
   resource_request r{"demo", user, "d", "ide", "eu-west", at, {500, 1024, 0, 0, 0}};
-  caf::expected<grant> out{caf::error{}};
-  (*f.self)->request(b, f.timeout, claim_atom::value, r)
-    .receive([&](grant& g) { out = std::move(g); },
-             [&](caf::error& e) { out = std::move(e); });
-  return out;
+  return test::claim_of(f, b, r);
 }
 
 } // namespace

@@ -42,10 +42,12 @@ TEST_CASE("events, grants and summaries serialize") {
   e.location.reset();
   CHECK_FALSE(round_trip(e).location);
 
-  grant g{"dc", "dc-1", grant_path::prewarmed, 17, ""};
+  grant g{"dc", "dc-1", grant_path::shadow, 17, "127.0.0.1:9", 250};
   auto g2 = round_trip(g);
-  CHECK(g2.path == grant_path::prewarmed);
+  CHECK(g2.path == grant_path::shadow);
   CHECK(g2.decision_latency_us == 17);
+  CHECK(g2.endpoint == "127.0.0.1:9");
+  CHECK(g2.wait_us == 250);
 
   user_summary s;
   s.user = "u";

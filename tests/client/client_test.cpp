@@ -193,6 +193,8 @@ TEST_CASE("request, release and admin queries round-trip") {
   CHECK(g.instance == "i-1");
   CHECK(g.path == grant_path::prewarmed);
   CHECK(g.decision_latency_us == 42);
+  CHECK(g.endpoint == "127.0.0.1:4711"); // where the provider's instance serves
+  CHECK(g.wait_us == 1234);
   c.release("acme", "alice", g);
   auto s = c.status();
   CHECK(s.node_id == "test-node");

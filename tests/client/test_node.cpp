@@ -91,6 +91,8 @@ public:
     g.instance = "i-" + std::to_string(++rec_->requests);
     g.path = grant_path::prewarmed;
     g.decision_latency_us = 42;
+    g.endpoint = "127.0.0.1:4711";
+    g.wait_us = 1234;
     rec_->live.insert(g.instance);
     wire::to_capnp(g, ctx.getResults().initGrant());
     return kj::READY_NOW;

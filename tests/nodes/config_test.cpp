@@ -487,3 +487,102 @@ TEST_CASE("load_config reports file problems", "[config]") {
   // config_error is a runtime_error, so generic handlers still catch it.
   CHECK_THROWS_AS(parse_config("x = ", "t"), std::runtime_error);
 }
+
+TEST_CASE("provider keys and app templates", "[config]") {
+  const std::string dc2 = "[[data_centers]]\nname = \"dc-2\"\nregion = \"eu-west\"\n";
+  const std::string app = "[[apps]]\nname = \"nb\"\ncommand = [\"/bin/nb\", \"--port\", \"0\"]\n";
+  SECTION("defaults: simulated, delays from cold_start_ms and warm_start_ms") {
+    auto cfg = parse_config(minimal + dc2 + "cold_start_ms = 900\nwarm_start_ms = 30\n",
+                            "test.toml");
+    auto& dc = cfg.data_centers[1];
+    CHECK(dc.provider == "simulated");
+    CHECK(dc.cold_start.kind == prescient::providers::delay_distribution::kind_t::fixed);
+    CHECK(dc.cold_start.a == 900);
+    CHECK(dc.warm_start.a == 30);
+    CHECK(dc.warmup_step.a == 100);
+    CHECK(dc.failure_rate == 0);
+    CHECK(dc.seed == 1);
+    CHECK(cfg.apps.empty());
+  }
+  SECTION("every key is read") {
+    auto cfg = parse_config(
+      minimal + dc2
+        + "provider = \"process\"\ncold_start = \"lognormal:2000:9000\"\n"
+          "warmup_step = \"uniform:50:200\"\nwarm_start = \"fixed:40\"\n"
+          "failure_rate = 0.25\nseed = 7\n"
+          "[data_centers.process]\ngrace = \"1s\"\npoll_interval = \"2ms\"\n"
+          "environment = [\"LOG=info\"]\nstate_dir = \"providers/x\"\n"
+          "[[apps]]\nname = \"nb\"\ncommand = [\"/bin/nb\", \"-q\"]\n"
+          "warmup_steps = [\"import numpy\", \"load\"]\n"
+          "resources = { cpu_millicores = 1000, memory_mb = 2048 }\n"
+          "ready_probe = \"tcp:127.0.0.1:8888\"\nstart_timeout = \"20s\"\n"
+          "step_timeout = \"3s\"\n",
+      "test.toml");
+    auto& dc = cfg.data_centers[1];
+    CHECK(dc.provider == "process");
+    CHECK(dc.cold_start.kind == prescient::providers::delay_distribution::kind_t::lognormal);
+    CHECK(dc.warmup_step.b == 200);
+    CHECK(dc.warm_start.a == 40);
+    CHECK(dc.failure_rate == 0.25);
+    CHECK(dc.seed == 7);
+    CHECK(dc.process.grace == 1s);
+    CHECK(dc.process.poll_interval == 2ms);
+    CHECK(dc.process.environment == std::vector<std::string>{"LOG=info"});
+    CHECK(dc.process.state_dir == "providers/x");
+    REQUIRE(cfg.apps.size() == 1);
+    auto& a = cfg.apps[0];
+    CHECK(a.name == "nb");
+    CHECK(a.command == std::vector<std::string>{"/bin/nb", "-q"});
+    CHECK(a.warmup_steps.size() == 2);
+    CHECK(a.resources.memory_mb == 2048);
+    CHECK(a.ready_probe == "tcp:127.0.0.1:8888");
+    CHECK(a.start_timeout == 20s);
+    CHECK(a.step_timeout == 3s);
+  }
+  SECTION("bad values name the key and the position") {
+    std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+      {minimal + dc2 + "provider = \"cloud\"\n",
+       {"test.toml:18:", "key 'data_centers[1].provider'", "\"simulated\" or \"process\""}},
+      {minimal + dc2 + "cold_start = \"lognormal:9000:2000\"\n",
+       {"test.toml:18:", "key 'data_centers[1].cold_start'", "invalid delay"}},
+      {minimal + dc2 + "warm_start = 50\n",
+       {"key 'data_centers[1].warm_start'", "expected a string"}},
+      {minimal + dc2 + "failure_rate = 1.5\n",
+       {"key 'data_centers[1].failure_rate'", "out of range"}},
+      {minimal + dc2 + "seed = -1\n", {"key 'data_centers[1].seed'", "out of range"}},
+      {minimal + dc2 + "[data_centers.process]\ngrace = \"1s\"\n",
+       {"key 'data_centers[1].process'", "needs provider = \"process\""}},
+      {minimal + dc2 + "provider = \"process\"\n[data_centers.process]\ngrase = \"1s\"\n" + app,
+       {"test.toml:20:", "unknown key 'data_centers[1].process.grase'", "grace"}},
+      {minimal + dc2 + "provider = \"process\"\n[data_centers.process]\n"
+                       "environment = [\"NOEQUALS\"]\n" + app,
+       {"key 'data_centers[1].process.environment[0]'", "NAME=value"}},
+      {minimal + dc2 + "provider = \"process\"\n",
+       {"key 'data_centers[1].provider'", "needs [[apps]]"}},
+      {minimal + dc2 + "provider = \"process\"\n[[apps]]\nname = \"sim-only\"\n",
+       {"key 'apps[0].command'", "no command line", "'dc-2'"}},
+      {minimal + app + app, {"key 'apps[1].name'", "duplicate app 'nb'"}},
+      {minimal + "[[apps]]\ncommand = [\"x\"]\n", {"key 'apps[0].name'", "missing"}},
+      {minimal + "[[apps]]\nname = \"a\"\ncommand = [\"\"]\n",
+       {"key 'apps[0].command[0]'", "must not be empty"}},
+      {minimal + "[[apps]]\nname = \"a\"\ncommand = \"x\"\n",
+       {"key 'apps[0].command'", "an array of strings"}},
+      {minimal + "[[apps]]\nname = \"a\"\nready_probe = \"http://x\"\n",
+       {"key 'apps[0].ready_probe'", "tcp:HOST:PORT"}},
+      {minimal + "[[apps]]\nname = \"a\"\nstart_timeout = \"0s\"\n",
+       {"key 'apps[0].start_timeout'", "greater than zero"}},
+      {minimal + "[[apps]]\nname = \"a\"\nresources = { cpu = 1 }\n",
+       {"unknown key 'apps[0].resources.cpu'"}},
+      {minimal + "[[apps]]\nname = \"a\"\nwarmup_steps = [\"a\\nb\"]\n",
+       {"key 'apps[0].warmup_steps[0]'", "one line"}},
+    };
+    for (auto& [text, expected] : cases) {
+      auto err = error_of(text);
+      INFO(text);
+      INFO(err);
+      CHECK(one_line(err));
+      for (auto& e : expected)
+        CHECK(err.find(e) != std::string::npos);
+    }
+  }
+}

@@ -3,6 +3,7 @@
 //   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
 //   prescient-bench request [--json] [--requests N] [--concurrency C] ...
 //   prescient-bench cluster [--json] [--nodes N] [--kill K] [--events N] ...
+//   prescient-bench claim [--json] [--claims N] [--app PATH] [--steps S] ...
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cluster_bench.hpp"
+#include "claim_bench.hpp"
 #include "ingest_bench.hpp"
 #include "profile_memory.hpp"
 #include "request_bench.hpp"
@@ -94,6 +96,22 @@ void print_cluster_table(const nlohmann::json& r) {
               << r["failover_s"].get<double>() << " s\n";
 }
 
+void print_claim_table(const nlohmann::json& r) {
+  std::cout << r["claims"].get<size_t>() << " claims per path, local processes, "
+            << r["warmup_steps"].get<size_t>() << " warm-up step(s), "
+            << r["warm_hits"].get<size_t>() << " warm claims got their hold's instance\n\n"
+            << std::left << std::setw(34) << "" << std::right << std::setw(12) << "p50 µs"
+            << std::setw(12) << "p99 µs" << std::setw(14) << "wait p50 µs" << '\n';
+  auto row = [&](const char* what, const std::string& path) {
+    std::cout << std::left << std::setw(34) << what << std::right << std::fixed
+              << std::setprecision(1) << std::setw(12) << r[path + "_p50_us"].get<double>()
+              << std::setw(12) << r[path + "_p99_us"].get<double>() << std::setw(14)
+              << r[path + "_wait_p50_us"].get<double>() << '\n';
+  };
+  row("warm: a hold's instance", "warm");
+  row("cold: spawned for the claim", "cold");
+}
+
 // A fresh work directory under ./var (the project's disk, not a tmpfs)
 // unless one was given; returns whether it is ours to remove.
 bool prepare_dir(std::string& dir) {
@@ -153,25 +171,37 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(10, 10'000'000));
   request->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   request->add_option("--prescientd", ro.prescientd, "node binary");
-  prescient::bench::cluster_options co;
-  co.prescientd = io.prescientd;
+  prescient::bench::cluster_options clo;
+  clo.prescientd = io.prescientd;
   auto* cluster = app.add_subcommand("cluster", "1 vs N local nodes, then SIGKILL under load");
-  cluster->add_option("--nodes", co.nodes, "cluster size")->check(CLI::Range(2, 9));
-  cluster->add_option("--kill", co.kill, "nodes SIGKILLed (fewer than half)")
+  cluster->add_option("--nodes", clo.nodes, "cluster size")->check(CLI::Range(2, 9));
+  cluster->add_option("--kill", clo.kill, "nodes SIGKILLed (fewer than half)")
     ->check(CLI::Range(0, 4));
-  cluster->add_option("--events", co.events, "events per ingest phase")
+  cluster->add_option("--events", clo.events, "events per ingest phase")
     ->check(CLI::Range(1'000, 50'000'000));
-  cluster->add_option("--users", co.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
-  cluster->add_option("--requests", co.requests, "measured requests per phase")
+  cluster->add_option("--users", clo.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
+  cluster->add_option("--requests", clo.requests, "measured requests per phase")
     ->check(CLI::Range(10, 10'000'000));
-  cluster->add_option("--load-s", co.kill_load_s, "seconds of load before and after the kill")
+  cluster->add_option("--load-s", clo.kill_load_s, "seconds of load before and after the kill")
     ->check(CLI::Range(0.5, 600.0));
   size_t cluster_threads = 1; // three nodes share the cores: one thread each
   cluster->add_option("--node-threads", cluster_threads,
                       "scheduler threads of each cluster node (0 = cores; default 1)")
     ->check(CLI::Range(0, 64));
   cluster->add_option("--dir", dir, "work directory (default: a new one under ./var)");
-  cluster->add_option("--prescientd", co.prescientd, "node binary");
+  cluster->add_option("--prescientd", clo.prescientd, "node binary");
+  prescient::bench::claim_options co;
+  co.app = PROVIDER_TEST_APP;
+  auto* claim = app.add_subcommand("claim", "claim latency, warm vs cold, local processes");
+  claim->add_option("--claims", co.claims, "measured claims per path")
+    ->check(CLI::Range(10, 100'000));
+  claim->add_option("--app", co.app, "program speaking the provider's line protocol")
+    ->check(CLI::ExistingFile);
+  claim->add_option("--steps", co.warmup_steps, "warm-up steps of a warm instance")
+    ->check(CLI::Range(0, 100));
+  claim->add_option("--poll-ms", co.poll_interval_ms, "provider poll interval while starting")
+    ->check(CLI::Range(1, 1000));
+  claim->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -185,10 +215,10 @@ int main(int argc, char** argv) {
   }
 
   if (cluster_threads > 0)
-    co.node_extra = "worker_threads = " + std::to_string(cluster_threads) + "\n";
-  if (cluster->parsed() && co.kill * 2 >= co.nodes) {
-    std::cerr << "prescient-bench: --kill " << co.kill << " must leave a majority of --nodes "
-              << co.nodes << " alive (see --help)\n";
+    clo.node_extra = "worker_threads = " + std::to_string(cluster_threads) + "\n";
+  if (cluster->parsed() && clo.kill * 2 >= clo.nodes) {
+    std::cerr << "prescient-bench: --kill " << clo.kill << " must leave a majority of --nodes "
+              << clo.nodes << " alive (see --help)\n";
     return 2;
   }
 
@@ -219,9 +249,13 @@ int main(int argc, char** argv) {
       ro.progress = progress;
       result = prescient::bench::run_request(ro);
     } else if (cluster->parsed()) {
+      clo.work_dir = work_dir;
+      clo.progress = progress;
+      result = prescient::bench::run_cluster(clo);
+    } else if (claim->parsed()) {
       co.work_dir = work_dir;
       co.progress = progress;
-      result = prescient::bench::run_cluster(co);
+      result = prescient::bench::run_claims(co);
     } else {
       io.work_dir = work_dir;
       io.progress = progress;
@@ -235,6 +269,8 @@ int main(int argc, char** argv) {
       print_request_table(result);
     else if (cluster->parsed())
       print_cluster_table(result);
+    else if (claim->parsed())
+      print_claim_table(result);
     else
       print_table(result);
     return 0;

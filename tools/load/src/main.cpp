@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
                      {"released", t.released},
                      {"request_p50_us", percentile(t.latency_us, 0.50)},
                      {"request_p99_us", percentile(t.latency_us, 0.99)},
+                     {"granted_warm", t.granted_warm},
+                     {"granted_with_endpoint", t.with_endpoint},
+                     {"provider_wait_p50_us", percentile(t.wait_us, 0.50)},
                      {"sample_user", prescient::workload::synthetic_workload::user_id(0)}};
     if (json) {
       std::cout << r.dump(2) << '\n';
@@ -120,6 +123,9 @@ int main(int argc, char** argv) {
                 << std::setprecision(0) << "request latency   p50 "
                 << percentile(t.latency_us, 0.5) << " µs, p99 "
                 << percentile(t.latency_us, 0.99) << " µs (client side)\n"
+                << "grants            " << t.granted_warm << " warm, " << t.with_endpoint
+                << " with an endpoint, provider wait p50 "
+                << percentile(t.wait_us, 0.5) << " µs\n"
                 << "sample user       " << wo.tenants.front() << '/'
                 << prescient::workload::synthetic_workload::user_id(0) << '\n';
     }

@@ -98,6 +98,9 @@ void request_worker::run() {
       ++totals_.requests;
       ++totals_.granted;
       totals_.latency_us.push_back(us);
+      totals_.granted_warm += g.path != grant_path::reactive;
+      totals_.with_endpoint += !g.endpoint.empty();
+      totals_.wait_us.push_back(double(g.wait_us));
       live_[key] = std::move(g);
     } catch (const client_error&) {
       std::lock_guard<std::mutex> guard{mtx_};

@@ -33,6 +33,9 @@ public:
     uint64_t refused = 0;
     uint64_t released = 0;
     std::vector<double> latency_us; ///< client-side round trips of grants
+    uint64_t granted_warm = 0;      ///< prewarmed or shadow: a warm instance
+    uint64_t with_endpoint = 0;     ///< grants whose provider named an endpoint
+    std::vector<double> wait_us;    ///< what each grant waited on its provider
   };
   totals result() const;
 

@@ -21,6 +21,7 @@ using score_atom = caf::atom_constant<caf::atom("score")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using anomalies_atom = caf::atom_constant<caf::atom("anomalies")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using copy_atom = caf::atom_constant<caf::atom("copy")>;
 
 } // namespace prescient

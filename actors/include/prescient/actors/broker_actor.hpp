@@ -6,10 +6,24 @@
 // provisioning). Every grant and hold is recorded in the ledger before it
 // is answered, so a restarted broker knows what is out and leaks nothing.
 // It forecasts its demand from the claims it serves.
+//
+// Instances come from its provider (providers::provider): a hold starts a
+// warm instance (provision_warm, id = the ledger key's instance), a claim
+// that hits a ready one gets it handed over (prewarmed, or shadow when
+// warm-up steps ran), a hit on one still warming waits for it, a miss starts
+// a cold one and waits; a claim that waits is answered through a response
+// promise once poll() reports its instance ready (a warm one that fails
+// falls back to a cold start; a cold one that fails is a clear error, its
+// capacity released). A live provider (process) is polled on a delayed
+// message at next_poll(); a simulated one runs in event time, advanced by
+// ticks and claims, and a claim that must wait jumps it to the instance's
+// ready time, so that a replay never blocks and grants carry the drawn wait.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +33,8 @@
 
 #include "prescient/actors/atoms.hpp"
 #include "prescient/actors/messages.hpp"
+#include "prescient/providers/app_template.hpp"
+#include "prescient/providers/provider.hpp"
 
 namespace prescient {
 
@@ -73,6 +89,32 @@ struct data_center_spec {
   /// their window stays below this (per core-hour); 0 = never spot.
   double spot_ceiling = 0; // Default: 0
   warm_reserve_options reserve = {};
+  /// A live provider: how long a claim may wait for its instance before the
+  /// broker gives up (releases it, answers provider_failure); below the
+  /// router's 5 s request timeout, so that no answer comes after the caller
+  /// stopped listening and no instance stays granted to nobody.
+  int64_t max_claim_wait_us = 4'000'000; // Default: 4 s
+};
+
+/// Where a broker's instances come from.
+struct broker_provider {
+  /// Null: a simulated data center of the spec's capacity with no delays
+  /// (capacity accounting only, every grant answered at once).
+  std::unique_ptr<providers::provider> instances;
+  /// App templates by app id. An app without one gets a default template:
+  /// name = app, resources of the request, no command, which only a
+  /// simulated provider can start (a process provider refuses it, and the
+  /// claim or hold fails with its reason; the node's config check rejects
+  /// a process data center without templates earlier).
+  std::map<std::string, providers::app_template> apps;
+  /// The provider's clock, for a live provider (process_provider::now_us):
+  /// the broker polls it on a timer. Empty = event time (simulated).
+  std::function<int64_t()> clock;
+  /// Whether instances outlive the broker's process (a process provider
+  /// with a state directory adopts survivors): then restore() reconciles
+  /// the ledger with list(). A simulated data center lives in memory, so
+  /// its ledger is taken as it is.
+  bool reconcile = false;
 };
 
 using broker_actor = caf::typed_actor<
@@ -91,10 +133,13 @@ using broker_actor = caf::typed_actor<
   /// confident enough for this data center and the tenant's share allows.
   caf::replies_to<hold_atom, hold_request>::with<hold_reply>,
   /// Advances event time: holds past their expiry are released.
-  caf::reacts_to<tick_atom, int64_t>>;
+  caf::reacts_to<tick_atom, int64_t>,
+  /// Polls a live provider (the broker's own timer).
+  caf::reacts_to<poll_atom>>;
 
-/// Spawns the broker; it restores its grants from the ledger first.
+/// Spawns the broker; it restores its grants from the ledger first, then
+/// reconciles them with the provider's instances (see broker_provider).
 broker_actor spawn_broker(caf::actor_system& sys, storage::db& db,
-                          data_center_spec spec);
+                          data_center_spec spec, broker_provider provider = {});
 
 } // namespace prescient

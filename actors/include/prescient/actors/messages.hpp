@@ -98,6 +98,12 @@ struct broker_stats {
   uint64_t warm_on_demand = 0;
   double idle_warm_cost = 0;      ///< core-hours idle x price per core-hour
   uint64_t holds_displaced = 0;   ///< released early for a higher-priority hold
+  // The provider's instances (see broker_actor.hpp).
+  uint64_t claims_waited = 0;      ///< hits on a hold still warming up: waited for it
+  uint64_t claims_waiting = 0;     ///< claims waiting for their instance now
+  uint64_t instances_failed = 0;   ///< starts the provider reported failed
+  uint64_t restore_released = 0;   ///< at restore: provider instances the ledger lacked
+  uint64_t restore_erased = 0;     ///< at restore: ledger entries whose instance was gone
 };
 
 // -- inspect ------------------------------------------------------------------
@@ -143,7 +149,7 @@ typename Inspector::result_type inspect(Inspector& f, grant& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("grant"), x.data_center, x.instance, path,
-           x.decision_latency_us, x.endpoint, restore);
+           x.decision_latency_us, x.endpoint, x.wait_us, restore);
 }
 
 template <class Inspector>
@@ -197,7 +203,10 @@ typename Inspector::result_type inspect(Inspector& f, broker_stats& x) {
            x.demand_forecast_fitted, x.demand_forecast_mae,
            x.demand_forecast_coverage95, x.demand_steps,
            x.reserve_hits, x.reserve_misses, x.reserve_live, x.reserve_idle_cpu_s,
-           x.warm_spot, x.warm_on_demand, x.idle_warm_cost, x.holds_displaced);
+           x.warm_spot, x.warm_on_demand, x.idle_warm_cost, x.holds_displaced,
+
+           x.claims_waited, x.claims_waiting, x.instances_failed,
+           x.restore_released, x.restore_erased);
 }
 
 template <class Inspector>

@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "prescient/providers/app_template.hpp"
+#include "prescient/providers/delay_distribution.hpp"
 #include "prescient/wire/event.hpp"
 
 namespace prescient::node {
@@ -152,6 +154,16 @@ struct spot_point {
   double price = 0;
 };
 
+/// [data_centers.process]: a data center of local processes.
+struct process_section {
+  duration grace = std::chrono::seconds(2);                // Default: "2s" (SIGTERM -> SIGKILL)
+  duration poll_interval = std::chrono::milliseconds(5);   // Default: "5ms" (> 0)
+  std::vector<std::string> environment;                    // Default: empty; "NAME=value" each
+  /// Records of live children, for adoption after a crash; relative paths
+  /// are under node.data_dir.
+  std::string state_dir;                                   // Default: "providers/<name>"
+};
+
 /// One [[data_centers]] entry.
 struct data_center_config {
   std::string name;   ///< required, unique across data centers
@@ -167,6 +179,16 @@ struct data_center_config {
   std::vector<spot_point> spot_prices;         // Default: empty
   double cold_start_ms = 2000;                 // Default: 2000 (>= 0)
   double warm_start_ms = 50;                   // Default: 50 (>= 0)
+  /// Where instances come from: "simulated" (event time, drawn delays) or
+  /// "process" (local processes of the [[apps]] command lines).
+  std::string provider = "simulated";          // Default: "simulated"
+  /// Simulated delays (see providers::delay_distribution).
+  providers::delay_distribution cold_start = providers::delay_distribution::fixed(2000);  // Default: fixed:<cold_start_ms>
+  providers::delay_distribution warmup_step = providers::delay_distribution::fixed(100);  // Default: fixed:100
+  providers::delay_distribution warm_start = providers::delay_distribution::fixed(50);    // Default: fixed:<warm_start_ms>
+  double failure_rate = 0;                     // Default: 0, in [0, 1]
+  uint64_t seed = 1;                           // Default: 1
+  process_section process;                     // only with provider = "process"
 };
 
 /// One [[tenants]] entry.
@@ -195,6 +217,9 @@ struct node_config {
   std::vector<region_config> regions;           // in file order
   std::vector<data_center_config> data_centers; // in file order
   std::vector<tenant_config> tenants;           // in file order
+  /// [[apps]]: templates by the app id of requests, in file order. An app
+  /// without one gets a default (simulated data centers only).
+  std::vector<providers::app_template> apps;
   std::string source;                           ///< file name it was read from
 
   const region_config* find_region(std::string_view name) const noexcept;

@@ -73,6 +73,11 @@ struct grant {
   grant_path path = grant_path::reactive;
   int64_t decision_latency_us = 0; ///< time the node took to decide
   std::string endpoint;            ///< where to reach the instance, if any
+  /// What the request waited on the provider: a warm instance's hand-over
+  /// (plus its remaining warm-up when claimed while warming), or a cold
+  /// start from provisioning to hand-over. Event time for a simulated data
+  /// center, measured for local processes.
+  int64_t wait_us = 0;
 };
 
 const char* to_string(event_kind) noexcept;
