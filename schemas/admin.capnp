@@ -109,8 +109,8 @@ struct Kpis {
   holdsClaimed @12 :UInt64;        # of which the use came (hits)
   holdsExpired @13 :UInt64;        # of which expired unclaimed
   preallocSuccessRate @14 :Float64; # claimed / (claimed + expired)
-  idleWarmCoreS @15 :Float64;      # held, never claimed: core-seconds
-  idleWarmGbS @16 :Float64;        # held, never claimed: GB-seconds
+  idleWarmCoreS @15 :Float64;      # held warm before its claim or expiry: core-seconds
+  idleWarmGbS @16 :Float64;        # held warm before its claim or expiry: GB-seconds
   utilization @17 :Float64;        # cpu in use / capacity over data centers
   # Prediction error since the node started: each next use against the
   # prediction made before it.

@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "broker_batch_apply.hpp"
 #include "broker_state.hpp"
 #include "forecast_refitter.hpp"
 #include "prescient/actors/errc.hpp"
@@ -70,7 +71,12 @@ broker_impl(broker_self self, storage::db* db, data_center_spec spec,
   return {
     [self, refit, poll_later](claim_atom, const resource_request& r) -> caf::result<grant> {
       auto rp = self->make_response_promise<grant>();
-      self->state.claim(r, rp);
+      self->state.claim(r, [rp](caf::expected<grant> g) mutable {
+        if (g)
+          rp.deliver(std::move(*g));
+        else
+          rp.deliver(std::move(g.error()));
+      });
       refit();
       poll_later();
       return rp;
@@ -104,6 +110,16 @@ broker_impl(broker_self self, storage::db* db, data_center_spec spec,
       due->reset();
       self->state.poll_live();
       poll_later();
+    },
+    [self, refit, poll_later](batch_atom,
+                              const broker_batch& b) -> caf::result<broker_batch_reply> {
+      auto rp = self->make_response_promise<broker_batch_reply>();
+      apply_batch(self->state, b, [rp](broker_batch_reply out) mutable {
+        rp.deliver(std::move(out));
+      });
+      refit();
+      poll_later();
+      return rp;
     },
   };
 }

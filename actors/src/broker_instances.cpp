@@ -26,10 +26,10 @@ providers::app_template broker_state::template_for(const std::string& app,
 }
 
 void broker_state::claim_cold(const resource_request& r,
-                              caf::typed_response_promise<grant> rp, bool fresh) {
+                              grant_answer answer, bool fresh) {
   if (!fits(r.resources)) {
     ++counters_.refusals;
-    rp.deliver(make_error(actor_errc::no_capacity,
+    answer(make_error(actor_errc::no_capacity,
                           "data center " + spec_.name + " has no room for the request"));
     return;
   }
@@ -38,7 +38,7 @@ void broker_state::claim_cold(const resource_request& r,
   batch_.clear();
   db_->ledger().put(batch_, ledger_key(instance), encode(g));
   if (auto err = db_->write(batch_)) {
-    rp.deliver(make_error(actor_errc::storage_failure,
+    answer(make_error(actor_errc::storage_failure,
                           "ledger write failed: " + describe(err)));
     return;
   }
@@ -47,13 +47,13 @@ void broker_state::claim_cold(const resource_request& r,
     erase_entry(ledger_key(instance));
     bool full = err.code == providers::provider_errc::no_capacity;
     ++(full ? counters_.refusals : counters_.instances_failed);
-    rp.deliver(make_error(full ? actor_errc::no_capacity : actor_errc::provider_failure,
+    answer(make_error(full ? actor_errc::no_capacity : actor_errc::provider_failure,
                           "data center " + spec_.name + " cannot start app '" + r.app
                             + "': " + err.message));
     return;
   }
   admit(instance, std::move(g), fresh);
-  wait_for(instance, {r, std::move(rp), now, false});
+  wait_for(instance, {r, std::move(answer), now, false});
 }
 
 void broker_state::wait_for(const std::string& instance, waiter w) {
@@ -95,7 +95,7 @@ bool broker_state::try_hand_over(const std::string& instance, int64_t at) {
     case grant_path::shadow: ++counters_.grants_shadow; break;
     case grant_path::reactive: ++counters_.grants_reactive; break;
   }
-  w.rp.deliver(std::move(out));
+  w.answer(std::move(out));
   return true;
 }
 
@@ -137,10 +137,10 @@ void broker_state::instance_failed(const std::string& instance, const std::strin
     waiting_.erase(i);
     drop_grant(instance);
     if (w.warm) {
-      claim_cold(w.request, std::move(w.rp), false); // the hold's instance failed
+      claim_cold(w.request, std::move(w.answer), false); // the hold's instance failed
       return;
     }
-    w.rp.deliver(make_error(actor_errc::provider_failure,
+    w.answer(make_error(actor_errc::provider_failure,
                             "data center " + spec_.name + " could not start app '"
                               + w.request.app + "': " + why));
     return;
@@ -185,7 +185,7 @@ void broker_state::poll_live() {
     release_instance(instance);
     drop_grant(instance);
     ++counters_.instances_failed;
-    w.rp.deliver(make_error(actor_errc::provider_failure,
+    w.answer(make_error(actor_errc::provider_failure,
                             "data center " + spec_.name + ": app '" + w.request.app
                               + "' was not ready within "
                               + std::to_string(spec_.max_claim_wait_us / 1000) + " ms"));

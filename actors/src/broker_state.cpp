@@ -148,7 +148,7 @@ caf::error broker_state::restore() {
     held_.memory_mb += h.what.resources.memory_mb;
     now_us_ = std::max(now_us_, h.what.time_us);
     price_hold(h);
-    holds_.emplace(std::move(instance), std::move(h));
+    index_hold(std::move(instance), std::move(h));
     return true;
   });
   if (!err)
@@ -183,7 +183,7 @@ void broker_state::add(const resource_vector& r, double sign) {
 }
 
 void broker_state::claim(const resource_request& r,
-                         caf::typed_response_promise<grant> rp) {
+                         grant_answer answer) {
   tick(r.time_us);
   // The user's own hold first, else a reserve instance of the app.
   auto h = find_hold(r.tenant, r.user, r.app);
@@ -203,12 +203,12 @@ void broker_state::claim(const resource_request& r,
       db_->ledger().put(batch_, ledger_key(instance), encode(g));
       if (auto err = db_->write(batch_)) {
         add(held, +1);
-        rp.deliver(make_error(actor_errc::storage_failure,
+        answer(make_error(actor_errc::storage_failure,
                               "ledger write failed: " + describe(err)));
         return;
       }
+      account_idle(h->second, r.time_us);
       if (pooled) {
-        account_idle(h->second, r.time_us, true);
         ++counters_.reserve_hits;
       } else {
         ++counters_.holds_claimed;
@@ -216,14 +216,14 @@ void broker_state::claim(const resource_request& r,
       }
       forget_hold(h);
       admit(instance, std::move(g), true);
-      wait_for(instance, {r, std::move(rp), provider_now(), true});
+      wait_for(instance, {r, std::move(answer), provider_now(), true});
       return;
     }
     add(held, +1); // too small and no room to grow: serve it cold
   } else if (reserve_.enabled()) {
     ++counters_.reserve_misses;
   }
-  claim_cold(r, std::move(rp));
+  claim_cold(r, std::move(answer));
 }
 
 void broker_state::admit(std::string instance, live_grant g, bool count_demand) {
@@ -299,17 +299,27 @@ double broker_state::utilisation() const {
 std::unordered_map<std::string, broker_state::live_hold>::iterator
 broker_state::find_hold(const std::string& tenant, const std::string& user,
                         const std::string& app) {
-  // A user holds one or two instances at a time: a scan is cheapest.
+  // A user holds one or two instances at a time: a scan of them is cheapest.
   auto any = holds_.end();
-  for (auto i = holds_.begin(); i != holds_.end(); ++i) {
-    auto& w = i->second.what;
-    if (w.tenant != tenant || w.user != user)
-      continue;
-    if (w.app == app)
+  auto mine = holds_of_.find(user_key(tenant, user));
+  if (mine == holds_of_.end())
+    return any;
+  for (auto& instance : mine->second) {
+    auto i = holds_.find(instance);
+    if (i->second.what.app == app)
       return i;
     any = i;
   }
   return any;
+}
+
+std::string broker_state::user_key(const std::string& tenant, const std::string& user) {
+  return tenant + '\0' + user;
+}
+
+void broker_state::index_hold(std::string instance, live_hold h) {
+  holds_of_[user_key(h.what.tenant, h.what.user)].push_back(instance);
+  holds_.emplace(std::move(instance), std::move(h));
 }
 
 void broker_state::forget_hold(std::unordered_map<std::string, live_hold>::iterator i) {
@@ -317,6 +327,11 @@ void broker_state::forget_hold(std::unordered_map<std::string, live_hold>::itera
   held_.cpu_millicores -= r.cpu_millicores;
   held_.memory_mb -= r.memory_mb;
   held_cpu_[i->second.what.tenant] -= r.cpu_millicores;
+  auto mine = holds_of_.find(user_key(i->second.what.tenant, i->second.what.user));
+  auto& list = mine->second;
+  list.erase(std::find(list.begin(), list.end(), i->first));
+  if (list.empty())
+    holds_of_.erase(mine);
   holds_.erase(i);
 }
 
@@ -378,7 +393,7 @@ bool broker_state::drop_hold(std::unordered_map<std::string, live_hold>::iterato
   db_->ledger().erase(batch_, hold_key(i->first));
   if (auto err = db_->write(batch_))
     return false;
-  account_idle(i->second, now_us_, false);
+  account_idle(i->second, now_us_);
   add(i->second.what.resources, -1);
   auto instance = i->first;
   forget_hold(i);
@@ -454,21 +469,20 @@ caf::error broker_state::keep_hold(std::string instance, live_hold h) {
   held_cpu_[h.what.tenant] += r.cpu_millicores;
   price_hold(h);
   ++(h.spot ? counters_.warm_spot : counters_.warm_on_demand);
-  holds_.emplace(std::move(instance), std::move(h));
+  index_hold(std::move(instance), std::move(h));
   return {};
 }
 
-void broker_state::account_idle(const live_hold& h, int64_t until_us, bool claimed) {
+void broker_state::account_idle(const live_hold& h, int64_t until_us) {
+  // Warm and waiting, whether the wait ended in a claim or in expiry.
   auto& w = h.what;
   double idle_s = double(std::max<int64_t>(until_us - w.time_us, 0)) / 1e6;
   double cores = w.resources.cpu_millicores / 1000;
+  counters_.idle_warm_cpu_s += idle_s * cores;
+  counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
   counters_.idle_warm_cost += idle_s / 3600 * cores * h.price;
   if (w.user.empty())
     counters_.reserve_idle_cpu_s += idle_s * cores;
-  if (!claimed) {
-    counters_.idle_warm_cpu_s += idle_s * cores;
-    counters_.idle_warm_mb_s += idle_s * w.resources.memory_mb;
-  }
 }
 
 double broker_state::threshold() const {
@@ -483,9 +497,12 @@ double broker_state::threshold() const {
 
 std::unordered_map<std::string, broker_state::live_hold>::iterator
 broker_state::find_pool(const std::string& app) {
-  for (auto i = holds_.begin(); i != holds_.end(); ++i)
-    if (i->second.what.tenant.empty() && i->second.what.app == app)
-      return i;
+  // Reserve instances are the holds of the empty tenant and user.
+  auto pool = holds_of_.find(user_key("", ""));
+  if (pool != holds_of_.end())
+    for (auto& instance : pool->second)
+      if (auto i = holds_.find(instance); i->second.what.app == app)
+        return i;
   return holds_.end();
 }
 
@@ -584,7 +601,7 @@ void broker_state::tick(int64_t now_us) {
   }
   for (auto& instance : expired) {
     auto i = holds_.find(instance);
-    account_idle(i->second, i->second.expires_us, false);
+    account_idle(i->second, i->second.expires_us);
     add(i->second.what.resources, -1);
     ++counters_.holds_expired;
     threshold_.outcome(false);

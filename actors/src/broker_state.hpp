@@ -3,6 +3,7 @@
 
 #include <map>
 #include <optional>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,10 @@
 
 namespace prescient {
 
+/// How a claim is answered: with its grant or why not, at once or when its
+/// instance is ready (a response promise for one claim, a join for a batch).
+using grant_answer = std::function<void(caf::expected<grant>)>;
+
 class broker_state {
 public:
   static inline const char* name = "broker";
@@ -30,8 +35,8 @@ public:
   /// then reconciles it with the provider's instances (broker_provider).
   caf::error restore();
 
-  /// Answers `rp` at once, or when the claim's instance is ready.
-  void claim(const resource_request& r, caf::typed_response_promise<grant> rp);
+  /// Answers at once, or when the claim's instance is ready.
+  void claim(const resource_request& r, grant_answer answer);
   hold_reply hold(const hold_request& r);
   /// Event time advanced: expired holds are released.
   void tick(int64_t now_us);
@@ -79,7 +84,7 @@ private:
   /// A claim whose instance (granted in the ledger) is not handed over yet.
   struct waiter {
     resource_request request;
-    caf::typed_response_promise<grant> rp;
+    grant_answer answer;
     int64_t since_us = 0; ///< provider time when it started waiting
     bool warm = false;    ///< a hold's instance: a failure falls back to cold
   };
@@ -106,7 +111,7 @@ private:
                                        const resource_vector& r) const;
   /// The reactive path: a ledger entry and a cold instance, answered when ready.
   /// `fresh`: a new claim (false: a warm instance failed under it, its demand is counted).
-  void claim_cold(const resource_request& r, caf::typed_response_promise<grant> rp,
+  void claim_cold(const resource_request& r, grant_answer answer,
                   bool fresh = true);
   /// Answers the claim now if its instance is ready, else later.
   void wait_for(const std::string& instance, waiter w);
@@ -123,6 +128,9 @@ private:
   /// The user's hold for `app`, else any hold of the user; nullptr if none.
   std::unordered_map<std::string, live_hold>::iterator
   find_hold(const std::string& tenant, const std::string& user, const std::string& app);
+  static std::string user_key(const std::string& tenant, const std::string& user);
+  /// Adds a hold to holds_ and to its user's list (no ledger, no instance).
+  void index_hold(std::string instance, live_hold h);
   void forget_hold(std::unordered_map<std::string, live_hold>::iterator i);
   /// Records a new hold (ledger first), priced spot or on-demand for its window.
   caf::error keep_hold(std::string instance, live_hold h);
@@ -131,8 +139,9 @@ private:
   bool drop_hold(std::unordered_map<std::string, live_hold>::iterator i);
   /// Frees room in a full reserve for `r` (see hold_request::priority).
   bool displace_for(const hold_request& r);
-  /// Idle warm time of `h` up to `until_us`: counted and priced.
-  void account_idle(const live_hold& h, int64_t until_us, bool claimed);
+  /// Idle warm time of `h` from placement to `until_us` (its claim or
+  /// expiry): counted and priced.
+  void account_idle(const live_hold& h, int64_t until_us);
   double threshold() const;
   /// A reserve instance of `app`; holds_.end() if none.
   std::unordered_map<std::string, live_hold>::iterator find_pool(const std::string& app);
@@ -152,6 +161,9 @@ private:
   resource_vector used_;
   std::unordered_map<std::string, live_grant> grants_; // by instance id
   std::unordered_map<std::string, live_hold> holds_;   // by instance id
+  /// Instance ids of holds_ by user_key(): claims find a user's hold
+  /// without a scan of every hold (a replay holds tens of thousands).
+  std::unordered_map<std::string, std::vector<std::string>> holds_of_;
   resource_vector held_;                               // sum over holds_
   std::unordered_map<std::string, double> held_cpu_;   // by tenant
   prewarm_threshold threshold_;

@@ -105,9 +105,9 @@ void render_kpis(writer& w, const kpis& k) {
   w.single("prescient_prealloc_success_ratio", "gauge",
            "Share of ended holds that were claimed (0..1).", k.prealloc_success_rate);
   w.single("prescient_idle_warm_core_seconds_total", "counter",
-           "CPU held warm and never claimed, in core-seconds.", k.idle_warm_core_s);
+           "CPU held warm before its claim or expiry, in core-seconds.", k.idle_warm_core_s);
   w.single("prescient_idle_warm_memory_gb_seconds_total", "counter",
-           "Memory held warm and never claimed, in GB-seconds.", k.idle_warm_gb_s);
+           "Memory held warm before its claim or expiry, in GB-seconds.", k.idle_warm_gb_s);
   w.single("prescient_cpu_utilization_ratio", "gauge",
            "CPU in use over capacity, all data centers (0..1).", k.utilization);
   w.single("prescient_predictions_scored_total", "counter",

@@ -207,6 +207,55 @@ TEST_CASE_METHOD(broker_fixture, "a hold below the threshold is refused; an uncl
   CHECK(claim_at(*this, b, "bob", t0 + 17 * minute)->path == grant_path::reactive);
 }
 
+TEST_CASE_METHOD(broker_fixture, "a claimed hold was idle warm capacity from placement to the claim") {
+  auto b = spawn_broker(*sys, *db, spec);
+  REQUIRE(hold(*this, b, "fay", 0.9, t0).held);
+  REQUIRE(hold(*this, b, "gus", 0.9, t0).held);
+  REQUIRE(claim_at(*this, b, "fay", t0 + 4 * minute)->path == grant_path::prewarmed);
+  auto s = stats(b);
+  CHECK(s.idle_warm_mb_s == Approx(1024 * 4 * 60)); // 1 GB for 4 minutes; gus still waits
+  CHECK(s.idle_warm_cpu_s == Approx(0.5 * 4 * 60));
+  (*self)->send(b, tick_atom::value, t0 + 15 * minute); // gus's expires unclaimed
+  CHECK(stats(b).idle_warm_mb_s == Approx(1024 * (4 + 15) * 60));
+}
+
+TEST_CASE_METHOD(broker_fixture, "a batch is applied as its messages would be: releases, holds, claims") {
+  auto b = spawn_broker(*sys, *db, spec);
+  auto first = claim_at(*this, b, "hal", t0);
+  REQUIRE(first);
+  broker_batch batch;
+  batch.releases = {{"demo", "hal", first->instance}, {"demo", "hal", "no-such-instance"}};
+  hold_request h;
+  h.tenant = "demo";
+  h.user = "ida";
+  h.app = "ide";
+  h.resources = {500, 1024, 0, 0, 0};
+  h.confidence = 0.9;
+  h.time_us = t0 + minute;
+  batch.holds = {h};
+  batch.claims = {{"demo", "ida", "d", "ide", "eu-west", t0 + minute, {500, 1024, 0, 0, 0}},
+                  {"demo", "jon", "d", "ide", "eu-west", t0 + minute, {1e9, 1024, 0, 0, 0}}};
+  broker_batch_reply r;
+  (*self)->request(b, timeout, batch_atom::value, batch)
+    .receive([&](broker_batch_reply& x) { r = std::move(x); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  REQUIRE(r.release_errors.size() == 2);
+  CHECK(r.release_errors[0].empty());
+  CHECK(r.release_errors[1].find("no-such-instance") != std::string::npos);
+  REQUIRE(r.holds.size() == 1);
+  REQUIRE(r.holds[0].held);
+  REQUIRE(r.grants.size() == 2);
+  REQUIRE(r.claim_errors.size() == 2);
+  CHECK(r.claim_errors[0].empty());
+  CHECK(r.grants[0].path == grant_path::prewarmed); // the hold of the same batch
+  CHECK(r.grants[0].instance == r.holds[0].instance);
+  CHECK(r.grants[1].instance.empty());
+  CHECK(r.claim_errors[1].find("no room") != std::string::npos);
+  auto s = stats(b);
+  CHECK(s.releases == 1);
+  CHECK(s.refusals == 1);
+}
+
 TEST_CASE_METHOD(broker_fixture, "the threshold falls while holds are claimed more often than the target") {
   auto b = spawn_broker(*sys, *db, spec);
   for (int i = 0; i < 20; ++i) {

@@ -12,32 +12,9 @@
 #include "prescient/actors/router_actor.hpp"
 #include "prescient/actors/shard_actor.hpp"
 #include "prescient/storage/db.hpp"
-#include "prescient/testkit/node_process.hpp"
+#include "prescient/replay/scratch_dir.hpp"
 
 namespace prescient::replay {
-
-namespace {
-
-/// The scratch database lives as long as the replay.
-class scratch_dir {
-public:
-  explicit scratch_dir(const std::string& parent) {
-    if (!parent.empty())
-      setenv("TMPDIR", parent.c_str(), 1);
-    path_ = testkit::make_temp_dir("replay");
-  }
-  ~scratch_dir() {
-    testkit::remove_tree(path_);
-  }
-  const std::string& path() const {
-    return path_;
-  }
-
-private:
-  std::string path_;
-};
-
-} // namespace
 
 predict::scoreboard replay_through_actors(const std::vector<usage_event>& events,
                                           const actor_replay_options& opts) {

@@ -13,6 +13,7 @@
 #include "allocate_run.hpp"
 #include "command.hpp"
 #include "prescient/allocate/policy_spec.hpp"
+#include "prescient/replay/broker_replay.hpp"
 #include "prescient/traces/trace_reader.hpp"
 
 namespace prescient::replay {
@@ -53,12 +54,23 @@ JSON: {"invocations","apps","policies":{NAME:{"cold_starts",
 in percent, as in Shahrad's CDF), "wasted_gb_min", "wasted_vs_keepalive10"
 (wasted_gb_min / that of keepalive:10m in the same run)}}}; --sweep adds
 "sweep":{FAMILY:[{"param","avoidable_cold_starts","wasted_gb_min"}...]}.
+Engines: --engine brokers (the default) replays through the real broker
+actors in event time (apps partitioned over --brokers N of them by hash): the
+policies decide each window, a broker holds it (a hold at the window's start
+until its end), every invocation minute is a claim (a warm grant from the
+hold, else a reactive = cold one) released at the end of its minute, and
+wasted memory is the brokers' idle warm capacity (held until claimed or
+expired). --engine library runs the same policies in the pure simulator; the
+two agree on every figure (the tests check it). --sweep's many points always
+use the library engine. The table's first line gives the replay time.
 Deterministic: two runs print the same bytes.
 Exit codes: 0 ok, 2 bad input (flags, missing file, unknown policy, malformed
 line reported as FILE:LINE: reason unless --skip-bad), 1 other failures.)";
 
 struct options {
   std::string format, invocations, memory, durations, policies, report;
+  std::string engine = "brokers";
+  std::string brokers = "2";
   bool sweep = false, json = false, skip_bad = false;
 };
 
@@ -79,6 +91,16 @@ policy_result evaluate(const al::simulator& sim, const al::policy_spec& spec) {
   auto factory = al::make_policy(spec);
   auto per_app = sim.run(*factory);
   return {spec.name, al::summarize(per_app), al::app_cold_start_shares(per_app), 0};
+}
+
+/// The same figures, from the brokers: cold starts per app from their
+/// grants, waste from their idle warm capacity.
+policy_result evaluate(const al::trace& t, const broker_replay_options& o, const al::policy_spec& spec) {
+  auto factory = al::make_policy(spec);
+  auto r = replay_through_brokers(t, *factory, o);
+  policy_result out{spec.name, al::summarize(r.per_app), al::app_cold_start_shares(r.per_app), 0};
+  out.s.wasted_gb_min = r.wasted_gb_min;
+  return out;
 }
 
 std::vector<sweep_curve> run_sweeps(const al::simulator& sim, const std::vector<al::policy_spec>& specs) {
@@ -162,9 +184,10 @@ nlohmann::ordered_json to_json(const std::vector<policy_result>& results, const 
   return j;
 }
 
-void print_table(const std::vector<policy_result>& results, const al::summary& all, double seconds) {
-  std::cout << "apps " << all.apps << ", invocations " << all.invocations << ", " << std::fixed
-            << std::setprecision(2) << seconds << " s\n";
+void print_table(const std::vector<policy_result>& results, const al::summary& all, const std::string& engine,
+                 double seconds) {
+  std::cout << "apps " << all.apps << ", invocations " << all.invocations << ", engine " << engine << ", "
+            << std::fixed << std::setprecision(2) << seconds << " s\n";
   std::cout << std::left << std::setw(20) << "policy" << std::right << std::setw(10) << "cold" << std::setw(11)
             << "avoidable" << std::setw(9) << "share%" << std::setw(8) << "p50%" << std::setw(8) << "p75%"
             << std::setw(8) << "p90%" << std::setw(13) << "wasted GBmin" << std::setw(9) << "vs ka10" << '\n';
@@ -193,6 +216,19 @@ int run(const options& o, const std::vector<std::string>& extra) {
   if (o.invocations.empty()) return bad("--invocations FILE is required");
   if (o.memory.empty()) return bad("--memory FILE is required");
   if (o.policies.empty()) return bad("--policy P[,P...] is required");
+  if (o.engine != "brokers" && o.engine != "library")
+    return bad("--engine must be brokers or library (got '" + o.engine + "')");
+  int brokers = 0;
+  {
+    std::size_t used = 0;
+    try {
+      brokers = std::stoi(o.brokers, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != o.brokers.size() || brokers < 1 || brokers > 64)
+      return bad("--brokers must be a whole number in 1..64 (got '" + o.brokers + "')");
+  }
   std::error_code ec;
   for (auto* f : {&o.invocations, &o.memory, &o.durations})
     if (!f->empty() && !fs::exists(*f, ec)) return bad("no such file: " + *f);
@@ -222,8 +258,13 @@ int run(const options& o, const std::vector<std::string>& extra) {
 
   const auto t0 = std::chrono::steady_clock::now();
   al::simulator sim(t);
+  broker_replay_options bro;
+  bro.brokers = static_cast<std::uint32_t>(brokers);
+  auto run_one = [&](const al::policy_spec& s) {
+    return o.engine == "brokers" ? evaluate(t, bro, s) : evaluate(sim, s);
+  };
   std::vector<policy_result> results;
-  for (auto& s : specs) results.push_back(evaluate(sim, s));
+  for (auto& s : specs) results.push_back(run_one(s));
   al::policy_spec ka10;
   ka10.kind = al::policy_spec::family::keepalive;
   ka10.keepalive = 10;
@@ -231,7 +272,7 @@ int run(const options& o, const std::vector<std::string>& extra) {
   const policy_result* base = nullptr;
   for (auto& r : results)
     if (r.name == ka10.name) base = &r;
-  const policy_result base_run = base ? *base : evaluate(sim, ka10);
+  const policy_result base_run = base ? *base : run_one(ka10);
   for (auto& r : results)
     r.wasted_vs_keepalive10 = base_run.s.wasted_gb_min > 0 ? r.s.wasted_gb_min / base_run.s.wasted_gb_min : 0;
   std::vector<sweep_curve> curves;
@@ -239,9 +280,13 @@ int run(const options& o, const std::vector<std::string>& extra) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const al::summary& all = base_run.s;  // invocations and apps do not depend on the policy
-  if (o.json) std::cout << to_json(results, all, o.sweep ? &curves : nullptr).dump() << '\n';
+  if (o.json) {
+    std::cout << to_json(results, all, o.sweep ? &curves : nullptr).dump() << '\n';
+    // Not in the JSON, which stays byte-identical from run to run.
+    std::cerr << "allocate: engine " << o.engine << ", " << std::fixed << std::setprecision(2) << seconds << " s\n";
+  }
   else {
-    print_table(results, all, seconds);
+    print_table(results, all, o.engine, seconds);
     if (o.sweep) print_curves(curves);
   }
   if (!o.report.empty()) {
@@ -267,7 +312,9 @@ command add_allocate_command(CLI::App& app) {
   sub->add_option("--memory", o->memory, "memory.csv (AverageAllocatedMb per app or function)");
   sub->add_option("--durations", o->durations, "durations.csv (checked and counted; the minute model needs none)");
   sub->add_option("--policy", o->policies, "policies, comma-separated: reactive, keepalive:<N>m, hybrid-histogram, prescient[:<C>]");
-  sub->add_flag("--sweep", o->sweep, "trace each policy family's curve of avoidable cold starts vs wasted memory");
+  sub->add_option("--engine", o->engine, "brokers (default: through the real broker actors) or library (the simulator)");
+  sub->add_option("--brokers", o->brokers, "broker actors the apps are partitioned over (--engine brokers; default 2)");
+  sub->add_flag("--sweep", o->sweep, "trace each policy family's curve of avoidable cold starts vs wasted memory (library engine)");
   sub->add_flag("--json", o->json, "print the figures as one JSON object");
   sub->add_option("--report", o->report, "write DIR/index.html: curves and per-app CDFs (inline SVG)");
   sub->add_flag("--skip-bad", o->skip_bad, "skip and count malformed lines instead of stopping");

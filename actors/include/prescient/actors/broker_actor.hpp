@@ -32,6 +32,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "prescient/actors/atoms.hpp"
+#include "prescient/actors/broker_batch.hpp"
 #include "prescient/actors/messages.hpp"
 #include "prescient/providers/app_template.hpp"
 #include "prescient/providers/provider.hpp"
@@ -135,7 +136,10 @@ using broker_actor = caf::typed_actor<
   /// Advances event time: holds past their expiry are released.
   caf::reacts_to<tick_atom, int64_t>,
   /// Polls a live provider (the broker's own timer).
-  caf::reacts_to<poll_atom>>;
+  caf::reacts_to<poll_atom>,
+  /// Releases, holds and claims in one message, applied as if each were
+  /// sent alone, in that order (see broker_batch.hpp).
+  caf::replies_to<batch_atom, broker_batch>::with<broker_batch_reply>>;
 
 /// Spawns the broker; it restores its grants from the ledger first, then
 /// reconciles them with the provider's instances (see broker_provider).

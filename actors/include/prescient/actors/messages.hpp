@@ -77,8 +77,10 @@ struct broker_stats {
   uint64_t holds_expired = 0;   ///< released unclaimed (wrong guesses)
   uint64_t holds_refused = 0;   ///< below the threshold, over a share, no room
   uint64_t holds_live = 0;
-  double idle_warm_cpu_s = 0;   ///< held, never claimed: core-seconds
-  double idle_warm_mb_s = 0;    ///< held, never claimed: MB-seconds
+  /// Held warm and waiting, from placement to the claim or to expiry:
+  /// core-seconds and MB-seconds.
+  double idle_warm_cpu_s = 0;
+  double idle_warm_mb_s = 0;
   double prewarm_threshold = 0; ///< confidence needed now
   uint64_t anomalies_flagged = 0; ///< demand steps outside the forecast
   /// The demand forecast's one-step error on the whole data center's

@@ -118,8 +118,8 @@ struct kpis {
   uint64_t holds_claimed = 0;       ///< of which the use came (a hit)
   uint64_t holds_expired = 0;       ///< of which expired unclaimed
   double prealloc_success_rate = 0; ///< claimed / (claimed + expired)
-  double idle_warm_core_s = 0;      ///< held, never claimed: core-seconds
-  double idle_warm_gb_s = 0;        ///< held, never claimed: GB-seconds
+  double idle_warm_core_s = 0;      ///< held warm before its claim or expiry: core-seconds
+  double idle_warm_gb_s = 0;        ///< held warm before its claim or expiry: GB-seconds
   double utilization = 0;           ///< cpu in use / capacity, all data centers
   // Prediction error, since the node started. Next uses: each use is scored
   // against the prediction its profile made before it (production model).

@@ -10,25 +10,12 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
-#include "prescient/allocate/policy.hpp"
+#include "prescient/allocate/minute_index.hpp"
+#include "prescient/allocate/trace.hpp"
 
 namespace prescient::allocate {
-
-struct app_trace {
-  app_info info;
-  /// (minute, invocations >= 1), strictly increasing minutes. 8 bytes a
-  /// minute: a day of the Azure trace has tens of millions.
-  std::vector<std::pair<std::int32_t, std::uint32_t>> minutes;
-};
-
-struct trace {
-  /// Inclusive span of the trace: waste is counted up to last_minute.
-  minute_t first_minute = 0, last_minute = -1;
-  std::vector<app_trace> apps;
-};
 
 struct app_result {
   std::uint64_t invocations = 0;
@@ -38,8 +25,8 @@ struct app_result {
 };
 
 /// Replays one trace for any number of policy families. Building it indexes
-/// the apps invoked in each minute once (4 bytes per invocation minute);
-/// run() is then linear in invocation minutes plus the trace's span.
+/// the apps invoked in each minute once (see minute_index); run() is then
+/// linear in invocation minutes plus the trace's span.
 class simulator {
 public:
   explicit simulator(const trace& t);
@@ -50,9 +37,7 @@ public:
 
 private:
   const trace& trace_;  ///< must outlive the simulator
-  minute_t origin_;     ///< the minute of first_[0]
-  std::vector<std::size_t> first_;     ///< per minute of the span: start in apps_
-  std::vector<std::uint32_t> apps_;    ///< apps invoked, minute by minute
+  minute_index index_;
 };
 
 } // namespace prescient::allocate
