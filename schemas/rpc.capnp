@@ -35,4 +35,15 @@ interface Admin {
 interface Node {
   gateway @0 () -> (gateway :Gateway);
   admin @1 () -> (admin :Admin);
+  # When the node enforces authentication (production mode, or any token
+  # configured), both fail with "authentication required: log in with a
+  # token"; use login instead.
+
+  login @2 (token :Text) -> (gateway :Gateway, admin :Admin, tenant :Text, role :Text);
+  # Capabilities bound to the token's principal. role "admin": unrestricted,
+  # tenant "". role "tenant": the Gateway takes only the tenant's events,
+  # requests and releases; the Admin answers `user` for the tenant's users
+  # and `anomalies` of them, and refuses cluster operations (status, kpis,
+  # forecast) with "admin role required". An unknown token fails with
+  # "unknown token".
 }

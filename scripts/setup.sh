@@ -16,6 +16,7 @@ packages=(
   libcli11-dev               # command-line parsing for every binary
   nlohmann-json3-dev         # --json output of the tools
   libssl-dev                 # caf_openssl
+  openssl                    # tests make TLS certificates with the openssl command
   python3                    # tests/replay/reference_check.py (reference keep-alive model)
 )
 

@@ -118,7 +118,7 @@ void dial(self_ptr self, const std::string& host, uint16_t port) {
   if (auto i = st.dialed.find(key); i != st.dialed.end() && now - i->second < retry_us)
     return;
   st.dialed[key] = now;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = st.opts.connector ? st.opts.connector : self->system().middleman().actor_handle();
   self->request(mm, st.opts.request_timeout, caf::connect_atom::value, host, port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr,

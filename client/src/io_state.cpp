@@ -16,13 +16,23 @@ kj::Duration to_kj(std::chrono::milliseconds d) {
 
 } // namespace
 
-io_state::connection::connection(kj::Own<kj::AsyncIoStream> s)
+io_state::connection::connection(kj::Own<kj::AsyncIoStream> s,
+                                 const std::string& token)
   : stream(kj::mv(s)),
     rpc(*stream),
     node(rpc.bootstrap().castAs<schema::Node>()),
-    gateway(node.gatewayRequest().send().getGateway()),
-    admin(node.adminRequest().send().getAdmin()) {
-  // nop
+    gateway(nullptr),
+    admin(nullptr) {
+  if (token.empty()) {
+    gateway = node.gatewayRequest().send().getGateway();
+    admin = node.adminRequest().send().getAdmin();
+    return;
+  }
+  auto login = node.loginRequest();
+  login.setToken(token);
+  auto reply = login.send();
+  gateway = reply.getGateway();
+  admin = reply.getAdmin();
 }
 
 io_state::io_state(kj::AsyncIoContext& io, const client_options& opts,
@@ -98,7 +108,7 @@ void io_state::start_connect() {
 }
 
 void io_state::on_connected(kj::Own<kj::AsyncIoStream> stream) {
-  auto c = kj::heap<connection>(kj::mv(stream));
+  auto c = kj::heap<connection>(kj::mv(stream), opts_.token);
   auto generation = ++generation_;
   tasks_.add(c->rpc.onDisconnect().then(
     [this, generation] { lost(generation, "the node closed the connection"); },

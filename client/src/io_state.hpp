@@ -29,7 +29,9 @@ class io_state final : private kj::TaskSet::ErrorHandler {
 public:
   /// One TCP connection and the capabilities obtained over it.
   struct connection {
-    explicit connection(kj::Own<kj::AsyncIoStream> s);
+    /// Logs in with `token` when it is not empty (pipelined: the first
+    /// calls do not wait for the login's reply, and fail with its error).
+    connection(kj::Own<kj::AsyncIoStream> s, const std::string& token);
     kj::Own<kj::AsyncIoStream> stream;
     capnp::TwoPartyClient rpc;
     schema::Node::Client node;

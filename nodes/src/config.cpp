@@ -5,6 +5,8 @@
 // toml++ recorded and the full dotted key path.
 #include "prescient/node/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -642,6 +644,118 @@ void read_data_centers(const reader& root, node_config& cfg) {
   }
 }
 
+// -- [security] and token digests ---------------------------------------------
+
+bool is_sha256_hex(std::string_view s) {
+  if (s.size() != 64)
+    return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c)))
+      return false;
+  return true;
+}
+
+/// A list of SHA-256 digests in hex, lowercased. One digest means one
+/// principal: a digest already given to a tenant or to the admins is refused.
+std::vector<std::string> read_digests(const reader& r, std::string_view key,
+                                      const node_config& cfg) {
+  auto out = read_strings(r, key, false);
+  for (size_t j = 0; j < out.size(); ++j) {
+    auto item = indexed(key, j);
+    auto& at = (*r.find(key)->as_array())[j];
+    auto& d = out[j];
+    if (!is_sha256_hex(d))
+      r.bad(item, at, "expected a SHA-256 digest: 64 hex digits, as printed by "
+                      "`printf %s \"$TOKEN\" | sha256sum`");
+    for (auto& c : d)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (d == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+      r.bad(item, at, "this is the digest of the empty token");
+    auto taken = [&](auto begin, auto end) { return std::find(begin, end, d) != end; };
+    if (taken(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(j)))
+      r.bad(item, at, "digest listed twice");
+    auto& admins = cfg.security.admin_tokens_sha256;
+    if (taken(admins.begin(), admins.end()))
+      r.bad(item, at, "digest already belongs to an admin token");
+    for (auto& t : cfg.tenants)
+      if (taken(t.tokens_sha256.begin(), t.tokens_sha256.end()))
+        r.bad(item, at, "digest already belongs to tenant '" + t.id + "'");
+  }
+  return out;
+}
+
+/// A PEM file path, resolved against the configuration file's directory;
+/// the file must be readable now, so that a typo stops the node at start.
+std::string read_pem_path(const reader& r, std::string_view key) {
+  auto* n = r.find(key);
+  if (!n)
+    return {};
+  auto text = r.as_string(key, *n);
+  if (text.empty())
+    r.bad(key, *n, "must not be empty (leave the key out instead)");
+  namespace fs = std::filesystem;
+  fs::path p(text);
+  if (p.is_relative())
+    p = fs::path(r.source()).parent_path() / p;
+  std::error_code ec;
+  if (fs::is_directory(p, ec))
+    r.bad(key, *n, "cannot read '" + p.string() + "': is a directory");
+  std::ifstream in(p, std::ios::binary);
+  if (!in)
+    r.bad(key, *n, "cannot read '" + p.string() + "': " + std::strerror(errno));
+  return p.string();
+}
+
+void read_security(const reader& root, node_config& cfg) {
+  auto& s = cfg.security;
+  auto* t = root.get_table("security");
+  if (t) {
+    reader r(root.source(), *t, "security");
+    r.allow_only({"mode", "certificate", "key", "ca", "key_passphrase_file",
+                  "admin_tokens_sha256"});
+    if (auto* n = r.find("mode")) {
+      auto mode = r.as_string("mode", *n);
+      if (mode != "development" && mode != "production")
+        r.bad("mode", *n, "unknown mode \"" + mode
+                            + "\"; expected \"development\" or \"production\"");
+      s.production = mode == "production";
+    }
+    s.certificate = read_pem_path(r, "certificate");
+    s.key = read_pem_path(r, "key");
+    s.ca = read_pem_path(r, "ca");
+    s.key_passphrase_file = read_pem_path(r, "key_passphrase_file");
+    // CAF turns authentication on as soon as one of them is set, and then
+    // needs all three; half a setup would fail every connection instead.
+    bool any = !s.certificate.empty() || !s.key.empty() || !s.ca.empty();
+    for (auto [key, value] : {std::pair{"certificate", &s.certificate},
+                              std::pair{"key", &s.key}, std::pair{"ca", &s.ca}})
+      if (any && value->empty())
+        fail(root.source(), t->source(), r.key_path(key),
+             "missing; certificate, key and ca go together");
+    if (!s.key_passphrase_file.empty() && s.key.empty())
+      r.bad("key_passphrase_file", *r.find("key_passphrase_file"),
+            "a passphrase needs a key");
+    s.admin_tokens_sha256 = read_digests(r, "admin_tokens_sha256", cfg);
+  }
+  if (!s.production)
+    return;
+  auto& where = t ? t->source() : root.table().source();
+  for (auto [key, value] : {std::pair{"certificate", &s.certificate},
+                            std::pair{"key", &s.key}, std::pair{"ca", &s.ca}})
+    if (value->empty())
+      fail(root.source(), where, std::string("security.") + key,
+           "missing; production mode requires certificate, key and ca");
+  if (s.admin_tokens_sha256.empty())
+    fail(root.source(), where, "security.admin_tokens_sha256",
+         "missing; production mode requires at least one admin token digest");
+  auto* tenants = root.get_table_array("tenants");
+  for (size_t i = 0; i < cfg.tenants.size(); ++i)
+    if (cfg.tenants[i].tokens_sha256.empty())
+      fail(root.source(), (*tenants)[i].source(), indexed("tenants", i) + ".tokens_sha256",
+           "missing; production mode requires a token digest for tenant '"
+             + cfg.tenants[i].id + "'");
+}
+
 void read_tenants(const reader& root, node_config& cfg) {
   auto* arr = root.get_table_array("tenants");
   if (!arr || arr->empty())
@@ -650,7 +764,8 @@ void read_tenants(const reader& root, node_config& cfg) {
   for (size_t i = 0; i < arr->size(); ++i) {
     reader r(root.source(), *(*arr)[i].as_table(), indexed("tenants", i));
     r.allow_only({"id", "allowed_regions", "max_reserve_share", "priority",
-                  "throttle_anomalous", "throttle_time", "throttle_requests_per_minute"});
+                  "throttle_anomalous", "throttle_time", "throttle_requests_per_minute",
+                  "tokens_sha256"});
     tenant_config t;
     t.id = r.as_id("id", r.require("id"));
     check_unique(r, "id", cfg.tenants, t.id,
@@ -676,6 +791,7 @@ void read_tenants(const reader& root, node_config& cfg) {
     r.get_bool("throttle_anomalous", t.throttle_anomalous);
     r.get_duration("throttle_time", t.throttle_time);
     r.get_int("throttle_requests_per_minute", t.throttle_requests_per_minute, 0, 100'000);
+    t.tokens_sha256 = read_digests(r, "tokens_sha256", cfg);
     cfg.tenants.push_back(std::move(t));
   }
 }
@@ -752,7 +868,7 @@ node_config parse_config(std::string_view toml_text,
   cfg.source = source;
   reader r(source, root, "");
   r.allow_only({"node", "storage", "ingest", "profiles", "learned", "policy",
-                "cluster", "regions", "data_centers", "tenants", "apps"});
+                "cluster", "regions", "data_centers", "tenants", "apps", "security"});
   if (auto* t = r.get_table("node"))
     read_node(reader(source, *t, "node"), cfg.node);
   if (auto* t = r.get_table("storage"))
@@ -769,6 +885,7 @@ node_config parse_config(std::string_view toml_text,
   read_data_centers(r, cfg);
   read_tenants(r, cfg);
   read_apps(r, cfg);
+  read_security(r, cfg);
   if (auto* t = r.get_table("cluster")) // after the regions it names
     read_cluster(reader(source, *t, "cluster"), cfg);
   return cfg;
@@ -809,6 +926,15 @@ const tenant_config* node_config::find_tenant(std::string_view id) const noexcep
     if (t.id == id)
       return &t;
   return nullptr;
+}
+
+bool node_config::authentication_enforced() const noexcept {
+  if (security.production || !security.admin_tokens_sha256.empty())
+    return true;
+  for (auto& t : tenants)
+    if (!t.tokens_sha256.empty())
+      return true;
+  return false;
 }
 
 bool node_config::allows(const tenant_config& t,

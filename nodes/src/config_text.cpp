@@ -244,7 +244,16 @@ std::string describe(const node_config& c) {
     if (t.throttle_anomalous)
       os << ", throttles anomalous users (" << t.throttle_requests_per_minute
          << " requests/min)";
+    if (!t.tokens_sha256.empty())
+      os << ", " << t.tokens_sha256.size() << " token(s)";
   }
+  const auto& sec = c.security;
+  os << "\nsecurity: " << (sec.production ? "production" : "development")
+     << " mode, nodes " << (sec.tls() ? "mutual TLS against " + sec.ca
+                                      : std::string("anonymous TLS (not authenticated)"))
+     << ", clients " << (c.authentication_enforced() ? "log in with a token"
+                                                     : "unauthenticated")
+     << ", " << sec.admin_tokens_sha256.size() << " admin token(s)";
   return os.str();
 }
 

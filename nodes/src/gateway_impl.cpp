@@ -1,5 +1,6 @@
 #include "gateway_impl.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/send.hpp>
@@ -25,6 +26,21 @@ std::optional<std::string> check_tenant(const node_config& cfg,
   if (cfg.find_tenant(tenant) == nullptr)
     return "tenant '" + tenant + "' is not configured on this node";
   return std::nullopt;
+}
+
+/// A tenant-bound capability refuses every other tenant, naming it.
+std::optional<std::string> check_scope(const std::string& scope,
+                                       const std::string& tenant) {
+  if (scope.empty() || scope == tenant)
+    return std::nullopt;
+  return "tenant '" + tenant + "' is outside this token's tenant '" + scope + "'";
+}
+
+/// Tenant tokens reach their own users only; node-wide views are the
+/// admin's.
+kj::Exception admin_only(const std::string& scope, const char* what) {
+  return rpc_error(std::string(what) + ": admin role required (this token is tenant '"
+                   + scope + "')");
 }
 
 } // namespace
@@ -70,6 +86,8 @@ kj::Promise<void> gateway_impl::submitEvents(SubmitEventsContext context) {
     auto e = wire::from_capnp(list[i]);
     auto reason = check_event(e, window);
     if (!reason)
+      reason = check_scope(tenant_, e.tenant);
+    if (!reason)
       reason = check_tenant(cfg, e.tenant);
     if (reason) {
       caf::anon_send(ctx_.router, record_atom::value, uint64_t{list.size()});
@@ -97,6 +115,8 @@ kj::Promise<void> gateway_impl::request(RequestContext context) {
   auto r = wire::from_capnp(context.getParams().getRequest());
   auto reason = check_request(r, window_now(*ctx_.cfg));
   if (!reason)
+    reason = check_scope(tenant_, r.tenant);
+  if (!reason)
     reason = check_tenant(*ctx_.cfg, r.tenant);
   if (reason)
     return rpc_error("request: " + *reason);
@@ -116,7 +136,8 @@ kj::Promise<void> gateway_impl::release(ReleaseContext context) {
   std::optional<std::string> reason;
   if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user))
       && !(reason = check_id("dataCenter", dc))
-      && !(reason = check_id("instance", instance)))
+      && !(reason = check_id("instance", instance))
+      && !(reason = check_scope(tenant_, tenant)))
     reason = check_tenant(*ctx_.cfg, tenant);
   if (reason)
     return rpc_error("release: " + *reason);
@@ -128,6 +149,8 @@ kj::Promise<void> gateway_impl::release(ReleaseContext context) {
 // -- Admin --------------------------------------------------------------------
 
 kj::Promise<void> admin_impl::status(StatusContext context) {
+  if (!tenant_.empty())
+    return admin_only(tenant_, "status");
   return ask<node_status>(ctx_.bridge, ctx_.admin, ctx_.timeout,
                           status_atom::value)
     .then([context](node_status s) mutable {
@@ -139,7 +162,8 @@ kj::Promise<void> admin_impl::user(UserContext context) {
   auto tenant = wire::text(context.getParams().getTenant());
   auto user = wire::text(context.getParams().getUser());
   std::optional<std::string> reason;
-  if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user)))
+  if (!(reason = check_id("tenant", tenant)) && !(reason = check_id("user", user))
+      && !(reason = check_scope(tenant_, tenant)))
     reason = check_tenant(*ctx_.cfg, tenant);
   if (reason)
     return rpc_error("user: " + *reason);
@@ -151,6 +175,8 @@ kj::Promise<void> admin_impl::user(UserContext context) {
 }
 
 kj::Promise<void> admin_impl::kpis(KpisContext context) {
+  if (!tenant_.empty())
+    return admin_only(tenant_, "kpis");
   return ask<prescient::kpis>(ctx_.bridge, ctx_.admin, ctx_.timeout,
                               kpis_atom::value)
     .then([context](prescient::kpis k) mutable {
@@ -159,6 +185,8 @@ kj::Promise<void> admin_impl::kpis(KpisContext context) {
 }
 
 kj::Promise<void> admin_impl::forecast(ForecastContext context) {
+  if (!tenant_.empty())
+    return admin_only(tenant_, "forecast");
   auto dc = wire::text(context.getParams().getDataCenter());
   auto horizon = context.getParams().getHorizonSteps();
   if (auto reason = check_id("dataCenter", dc))
@@ -178,9 +206,19 @@ kj::Promise<void> admin_impl::anomalies(AnomaliesContext context) {
   if (limit < 1 || limit > max_anomalies)
     return rpc_error("anomalies: limit is " + std::to_string(limit) + ", outside 1.."
                      + std::to_string(max_anomalies));
+  // A tenant sees its users' anomalies only: filter the node's latest ones
+  // (all that are kept), then cut to the limit.
+  uint32_t ask_for = tenant_.empty() ? limit : static_cast<uint32_t>(max_anomalies);
   return ask<std::vector<anomaly>>(ctx_.bridge, ctx_.admin, ctx_.timeout,
-                                   anomalies_atom::value, limit)
-    .then([context](std::vector<anomaly> all) mutable {
+                                   anomalies_atom::value, ask_for)
+    .then([context, limit, scope = tenant_](std::vector<anomaly> all) mutable {
+      if (!scope.empty()) {
+        all.erase(std::remove_if(all.begin(), all.end(),
+                                 [&](const anomaly& a) { return a.tenant != scope; }),
+                  all.end());
+        if (all.size() > limit)
+          all.resize(limit);
+      }
       auto list = context.getResults().initAnomalies(static_cast<unsigned>(all.size()));
       for (unsigned i = 0; i < all.size(); ++i)
         wire::to_capnp(all[i], list[i]);
@@ -190,16 +228,44 @@ kj::Promise<void> admin_impl::anomalies(AnomaliesContext context) {
 // -- Node ---------------------------------------------------------------------
 
 node_impl::node_impl(const gateway_context& ctx, admission& adm)
-  : gateway_(kj::heap<gateway_impl>(ctx, adm)), admin_(kj::heap<admin_impl>(ctx)) {
+  : ctx_(ctx),
+    adm_(adm),
+    tokens_(*ctx.cfg),
+    enforced_(ctx.cfg->authentication_enforced()),
+    gateway_(kj::heap<gateway_impl>(ctx, adm)),
+    admin_(kj::heap<admin_impl>(ctx)) {
 }
 
 kj::Promise<void> node_impl::gateway(GatewayContext context) {
+  if (enforced_)
+    return rpc_error("authentication required: log in with a token");
   context.getResults().setGateway(gateway_);
   return kj::READY_NOW;
 }
 
 kj::Promise<void> node_impl::admin(AdminContext context) {
+  if (enforced_)
+    return rpc_error("authentication required: log in with a token");
   context.getResults().setAdmin(admin_);
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> node_impl::login(LoginContext context) {
+  // The same answer for every wrong token: no hint which part was wrong.
+  auto who = tokens_.find(wire::text(context.getParams().getToken()));
+  context.releaseParams();
+  if (!who)
+    return rpc_error("unknown token");
+  auto results = context.getResults();
+  if (who->admin) {
+    results.setGateway(gateway_);
+    results.setAdmin(admin_);
+  } else {
+    results.setGateway(kj::heap<gateway_impl>(ctx_, adm_, who->tenant));
+    results.setAdmin(kj::heap<admin_impl>(ctx_, who->tenant));
+  }
+  results.setTenant(who->tenant);
+  results.setRole(who->role());
   return kj::READY_NOW;
 }
 

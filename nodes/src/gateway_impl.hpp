@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <string>
 
 #include <kj/async.h>
 
 #include "gateway_server.hpp"
 #include "prescient/schema/rpc.capnp.h"
+#include "token_table.hpp"
 
 namespace prescient::node {
 
@@ -52,9 +54,12 @@ private:
   std::deque<waiter> waiting_;
 };
 
+/// `tenant` binds a Gateway or Admin to one tenant (a tenant token's
+/// login); empty = every tenant.
 class gateway_impl final : public schema::Gateway::Server {
 public:
-  gateway_impl(const gateway_context& ctx, admission& adm) : ctx_(ctx), adm_(adm) {
+  gateway_impl(const gateway_context& ctx, admission& adm, std::string tenant = {})
+    : ctx_(ctx), adm_(adm), tenant_(std::move(tenant)) {
   }
 
 protected:
@@ -65,11 +70,13 @@ protected:
 private:
   const gateway_context& ctx_;
   admission& adm_;
+  std::string tenant_;
 };
 
 class admin_impl final : public schema::Admin::Server {
 public:
-  explicit admin_impl(const gateway_context& ctx) : ctx_(ctx) {
+  explicit admin_impl(const gateway_context& ctx, std::string tenant = {})
+    : ctx_(ctx), tenant_(std::move(tenant)) {
   }
 
 protected:
@@ -81,6 +88,7 @@ protected:
 
 private:
   const gateway_context& ctx_;
+  std::string tenant_;
 };
 
 class node_impl final : public schema::Node::Server {
@@ -90,8 +98,13 @@ public:
 protected:
   kj::Promise<void> gateway(GatewayContext context) override;
   kj::Promise<void> admin(AdminContext context) override;
+  kj::Promise<void> login(LoginContext context) override;
 
 private:
+  const gateway_context& ctx_;
+  admission& adm_;
+  token_table tokens_;
+  bool enforced_; ///< gateway() and admin() need a login first
   schema::Gateway::Client gateway_;
   schema::Admin::Client admin_;
 };

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cluster_transport.hpp"
 #include "prescient/node/config.hpp"
 #include "prescient/node/node.hpp"
 
@@ -76,6 +77,10 @@ int main(int argc, char** argv) {
         cfg.node.metrics_listen = *addr;
       }
     }
+    // Unusable PEM files are a configuration error (exit 2), with OpenSSL's
+    // reason. (Production mode without them fails in load_config already.)
+    if (auto why = prescient::node::transport_security_problem(cfg))
+      throw prescient::node::config_error(config_path + ": " + *why);
     if (!metrics_port_file.empty() && !cfg.node.metrics_listen)
       throw prescient::node::config_error(
         "--metrics-port-file needs node.metrics_listen (or --metrics-listen)");

@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -41,6 +42,11 @@ caf::actor_system_config make_actor_config(const node_config& cfg) {
   // Actors that hold the RocksDB handle do short synchronous writes; a small
   // throughput budget keeps one busy shard from starving the others.
   out.set("scheduler.max-throughput", static_cast<size_t>(64));
+  // Idle workers: CAF's default middle phase sleeps in 50 µs steps that no
+  // enqueue can cut short (and Linux timer slack makes each ~60 µs), which a
+  // request crossing four mailboxes pays at every hop. Skip it: spin a
+  // little, then wait on the condition variable that an enqueue signals.
+  out.set("work-stealing.moderate-poll-attempts", static_cast<size_t>(0));
   out.set("logger.verbosity", caf::atom("quiet"));
   configure_cluster_transport(out, cfg);
   return out;
@@ -95,6 +101,11 @@ struct node::impl {
 };
 
 void node::impl::start() {
+  // Before anything else: a production node without usable certificates
+  // must not come up at all. (The cluster transport loads the OpenSSL
+  // module with configure_transport_security.)
+  if (auto why = transport_security_problem(cfg))
+    throw node_error(*why);
   std::error_code ec;
   std::filesystem::create_directories(cfg.node.data_dir, ec);
   if (ec)
@@ -223,6 +234,7 @@ void node::impl::start_cluster() {
   co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
     c.request_timeout);
   co.phi_threshold = c.phi_threshold;
+  co.connector = sys->openssl_manager().actor_handle();
   co.router = router;
   co.shards = shards;
   cluster = spawn_cluster(*sys, std::move(co));

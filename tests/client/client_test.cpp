@@ -378,3 +378,44 @@ TEST_CASE("invalid input is rejected locally without sending") {
   CHECK(rec->batch_count() == 0);
   CHECK(rec->requests == 0);
 }
+
+TEST_CASE("a token logs in on connect and the calls use what it grants") {
+  auto rec = std::make_shared<node_record>();
+  rec->require_login = true;
+  test_node node(rec);
+  auto opts = options_for(node);
+  opts.token = "good-token";
+  client c(opts);
+  c.submit(make_event(1));
+  c.flush();
+  CHECK(c.acknowledged() == 1);
+  CHECK(c.status().events_ingested == 1);
+  CHECK(c.user("acme", "alice").found);
+  std::lock_guard<std::mutex> lk(rec->mu);
+  CHECK(rec->logins == std::vector<std::string>{"good-token"}); // once per connection
+}
+
+TEST_CASE("a wrong token or none surfaces the node's refusal") {
+  auto rec = std::make_shared<node_record>();
+  rec->require_login = true;
+  test_node node(rec);
+  std::string what;
+  SECTION("wrong token") {
+    auto opts = options_for(node);
+    opts.token = "bad-token";
+    client c(opts);
+    CHECK(error_kind([&] { c.status(); }, &what) == client_error::code::rejected);
+    CHECK(what == "unknown token");
+    c.submit(make_event(1));
+    CHECK(error_kind([&] { c.flush(); }, &what) == client_error::code::rejected);
+    CHECK(what == "unknown token");
+  }
+  SECTION("no token") {
+    client c(options_for(node));
+    CHECK(error_kind([&] { c.status(); }, &what) == client_error::code::rejected);
+    CHECK(what == "authentication required: log in with a token");
+    c.submit(make_event(1));
+    CHECK(error_kind([&] { c.flush(); }, &what) == client_error::code::rejected);
+    CHECK(what == "authentication required: log in with a token");
+  }
+}

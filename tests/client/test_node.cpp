@@ -155,21 +155,43 @@ class node_impl final : public Node::Server {
 public:
   node_impl(std::shared_ptr<node_record> rec,
             std::vector<kj::Own<kj::PromiseFulfiller<void>>>& held)
-    : gateway_(kj::heap<gateway_impl>(rec, held)),
+    : rec_(rec),
+      gateway_(kj::heap<gateway_impl>(rec, held)),
       admin_(kj::heap<admin_impl>(rec)) {
   }
 
   kj::Promise<void> gateway(GatewayContext ctx) override {
+    if (rec_->require_login)
+      return KJ_EXCEPTION(FAILED, "authentication required: log in with a token");
     ctx.getResults().setGateway(gateway_);
     return kj::READY_NOW;
   }
 
   kj::Promise<void> admin(AdminContext ctx) override {
+    if (rec_->require_login)
+      return KJ_EXCEPTION(FAILED, "authentication required: log in with a token");
     ctx.getResults().setAdmin(admin_);
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> login(LoginContext ctx) override {
+    std::string token = ctx.getParams().getToken();
+    {
+      std::lock_guard<std::mutex> lk(rec_->mu);
+      rec_->logins.push_back(token);
+    }
+    if (token != "good-token")
+      return KJ_EXCEPTION(FAILED, "unknown token");
+    auto r = ctx.getResults();
+    r.setGateway(gateway_);
+    r.setAdmin(admin_);
+    r.setTenant("acme");
+    r.setRole("tenant");
+    return kj::READY_NOW;
+  }
+
 private:
+  std::shared_ptr<node_record> rec_;
   Gateway::Client gateway_;
   Admin::Client admin_;
 };

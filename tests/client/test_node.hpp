@@ -7,7 +7,9 @@
 // user is "forbidden" is rejected with "event <i>: user forbidden is not
 // allowed". Gateway.request grants "i-<n>" in "dc-test" (app "std" throws a
 // std::runtime_error, app "kjreq" fails a KJ_REQUIRE). Releasing an instance
-// that is not granted is rejected.
+// that is not granted is rejected. Node.login accepts the token "good-token"
+// and refuses any other with "unknown token"; with `require_login`,
+// Node.gateway and Node.admin refuse to answer without it.
 #pragma once
 
 #include <condition_variable>
@@ -35,6 +37,8 @@ struct node_record {
   uint64_t requests_seen = 0; // received, granted or not
   bool hold_acks = false; // store batches but hold their replies
   bool silent = false;    // never answer anything
+  bool require_login = false;      // gateway()/admin() refuse: log in first
+  std::vector<std::string> logins; // tokens presented to login, in order
 
   size_t batch_count();
   size_t event_count();

@@ -65,6 +65,14 @@ struct client_options {
   /// Longest time a partial batch waits before the I/O thread sends it.
   /// Default: 5 ms.
   std::chrono::milliseconds linger{5};
+
+  /// When set, the client logs in with this token on every connection and
+  /// uses the capabilities it grants: a tenant token reaches only that
+  /// tenant's users; an admin token everything. A node that enforces
+  /// authentication refuses every call without one ("authentication
+  /// required: log in with a token"), a wrong one with "unknown token"
+  /// (both client_error::rejected). Default: "" (no login).
+  std::string token;
 };
 
 /// Every failure the client reports. what() is a one-line message.

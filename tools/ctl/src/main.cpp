@@ -1,5 +1,5 @@
 // prescientctl: asks a node's admin actor about its state.
-//   prescientctl [--address HOST:PORT] [--json] status | user ID | kpis | forecast DC
+//   prescientctl [--address HOST:PORT] [--token T] [--json] status | user ID | kpis | forecast DC
 //                | anomalies [--limit N]
 // Exit codes: 0 answered, 1 the node failed or refused, 2 bad usage.
 #include <cstdlib>
@@ -15,10 +15,17 @@ int main(int argc, char** argv) {
   std::string address = "127.0.0.1:7400";
   if (const char* env = std::getenv("PRESCIENT_ADDRESS"))
     address = env;
+  // A token on the command line shows in `ps`; the environment does not.
+  std::string token;
+  if (const char* env = std::getenv("PRESCIENT_TOKEN"))
+    token = env;
   bool json = false;
   int timeout_ms = 5'000;
   app.add_option("--address", address,
                  "node to ask, host:port (default $PRESCIENT_ADDRESS or 127.0.0.1:7400)");
+  app.add_option("--token", token,
+                 "log in with this token (default $PRESCIENT_TOKEN; needed when the "
+                 "node enforces authentication)");
   app.add_flag("--json", json, "print JSON for scripts instead of tables");
   app.add_option("--timeout-ms", timeout_ms, "give up after this long")
     ->check(CLI::Range(1, 3'600'000));
@@ -46,6 +53,7 @@ int main(int argc, char** argv) {
     prescient::client_options opts;
     opts.address = address;
     opts.timeout = std::chrono::milliseconds(timeout_ms);
+    opts.token = token;
     prescient::client c(opts);
     nlohmann::json j;
     if (status->parsed()) {

@@ -4,6 +4,7 @@
 // closing report.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -29,7 +30,13 @@ int main(int argc, char** argv) {
   bool no_requests = false;
   bool json = false;
   std::string tenants = "demo";
+  std::string token;
+  if (const char* env = std::getenv("PRESCIENT_TOKEN"))
+    token = env;
   app.add_option("--address", address, "node host:port");
+  app.add_option("--token", token,
+                 "log in with this token (default $PRESCIENT_TOKEN); a tenant token "
+                 "sends only its own tenant's events");
   app.add_option("--users", wo.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
   app.add_option("--days", days, "days of workload, ending now")
     ->check(CLI::Range(0.01, 29.0));
@@ -61,6 +68,7 @@ int main(int argc, char** argv) {
     co.address = address;
     co.batch_size = batch;
     co.max_in_flight = in_flight;
+    co.token = token;
     prescient::client c(co);
     prescient::workload::synthetic_workload gen(wo);
     prescient::load::progress bar(true);

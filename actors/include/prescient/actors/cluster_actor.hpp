@@ -24,6 +24,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "prescient/actors/cluster_view.hpp"
 #include "prescient/actors/router_actor.hpp"
@@ -39,6 +40,10 @@ struct cluster_options {
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds request_timeout{2'000};
   double phi_threshold = 8;
+  /// Where to send (connect_atom, host, port) to reach a peer: the
+  /// transport's middleman (with TLS, the OpenSSL manager's). Null = the
+  /// plain middleman.
+  caf::io::middleman_actor connector;
   router_actor router;
   std::vector<shard_actor> shards; ///< index = shard id
   uint32_t vnodes = 128;           ///< must match the router's ring

@@ -203,6 +203,31 @@ struct tenant_config {
   bool throttle_anomalous = false;                     // Default: false
   duration throttle_time = std::chrono::minutes(15);   // Default: "15m" (> 0)
   int64_t throttle_requests_per_minute = 10;           // Default: 10, in [0, 100000]
+  /// SHA-256 digests (64 lowercase hex digits) of the tokens that log in as
+  /// this tenant; the tokens themselves are never stored.
+  std::vector<std::string> tokens_sha256;              // Default: empty
+};
+
+/// [security]: how nodes authenticate each other and clients authenticate
+/// to a node. PEM paths are resolved against the directory of the
+/// configuration file when relative. certificate, key and ca go together:
+/// with them, node-to-node connections use mutual TLS against `ca`; without
+/// them, CAF's anonymous cipher (encrypted, not authenticated).
+struct security_section {
+  /// mode = "production": certificate, key and ca are required, as are at
+  /// least one admin token and a token for every tenant.
+  bool production = false;                  // Default: "development"
+  std::string certificate;                  // Default: "" (PEM chain of this node)
+  std::string key;                          // Default: "" (PEM private key)
+  std::string ca;                           // Default: "" (PEM CA that signs every node)
+  std::string key_passphrase_file;          // Default: "" (key not encrypted)
+  /// Digests of admin tokens (unrestricted, cluster operations).
+  std::vector<std::string> admin_tokens_sha256; // Default: empty
+
+  /// True when certificate, key and ca are set.
+  bool tls() const noexcept {
+    return !certificate.empty();
+  }
 };
 
 /// The whole file. At least one region, data center and tenant are required.
@@ -220,11 +245,15 @@ struct node_config {
   /// [[apps]]: templates by the app id of requests, in file order. An app
   /// without one gets a default (simulated data centers only).
   std::vector<providers::app_template> apps;
+  security_section security;
   std::string source;                           ///< file name it was read from
 
   const region_config* find_region(std::string_view name) const noexcept;
   const data_center_config* find_data_center(std::string_view name) const noexcept;
   const tenant_config* find_tenant(std::string_view id) const noexcept;
+  /// True when clients must log in with a token: in production mode, and
+  /// as soon as any token digest is configured.
+  bool authentication_enforced() const noexcept;
   /// True when the tenant may use the region (empty allowed_regions = all).
   static bool allows(const tenant_config& t, std::string_view region) noexcept;
 };
