@@ -27,6 +27,29 @@ struct NodeStatus {
   rssBytes @9 :UInt64;             # resident memory of the node process
   dataCenters @10 :List(DataCenterStatus);
   eventTimeUs @11 :Int64;          # the node's event-time watermark
+  cluster @12 :ClusterStatus;      # the node's view of its cluster
+}
+
+struct ClusterMember {
+  id @0 :Text;
+  address @1 :Text;                # its cluster endpoint, host:port
+  region @2 :Text;
+  state @3 :Text;                  # joining | up | leaving | down
+  reachable @4 :Bool;              # connected and not suspected
+  phi @5 :Float64;                 # suspicion of failure (phi accrual)
+  shardsPrimary @6 :UInt32;
+  shardsOwned @7 :UInt32;          # as primary or replica
+}
+
+struct ClusterStatus {
+  enabled @0 :Bool;                # false: a standalone node
+  self @1 :Text;
+  quorum @2 :Bool;                 # reaches a majority: accepts writes
+  expectedNodes @3 :UInt32;
+  replicas @4 :UInt32;
+  members @5 :List(ClusterMember);
+  copiesInFlight @6 :UInt32;       # shard copies this node is sending to new owners
+  eventsCopied @7 :UInt64;         # events this node sent in shard copies
 }
 
 struct AppCount {

@@ -62,7 +62,8 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
     bool failed = false;
   };
   auto j = std::make_shared<join>(
-    join{st.opts.shards.size() + st.opts.data_centers.size() + 1});
+    join{st.opts.shards.size() + st.opts.data_centers.size() + 1
+         + (st.opts.cluster ? 1 : 0)});
   auto fail = [j, rp](caf::error& err) mutable {
     if (!j->failed) {
       j->failed = true;
@@ -95,9 +96,21 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
         out->events_ingested = r.events_ingested;
         out->events_per_second = r.events_per_s;
         out->event_time_us = r.watermark_us;
+        out->cluster.copies_in_flight = r.copies_in_flight;
+        out->cluster.events_copied = r.events_copied;
         done();
       },
       fail);
+  if (st.opts.cluster)
+    self->request(st.opts.cluster, st.opts.timeout, status_atom::value)
+      .then(
+        [out, done](cluster_status& c) mutable {
+          c.copies_in_flight = out->cluster.copies_in_flight;
+          c.events_copied = out->cluster.events_copied;
+          out->cluster = std::move(c);
+          done();
+        },
+        fail);
 }
 
 /// The router's request KPIs, what the brokers know of their holds,
@@ -266,6 +279,12 @@ admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
            const std::string& user) -> caf::result<user_summary> {
       auto& st = self->state;
       auto rp = self->make_response_promise<user_summary>();
+      if (st.opts.cluster) { // wherever the user's shard lives
+        self->request(st.opts.cluster, st.opts.timeout, user_atom::value, tenant, user)
+          .then([rp](user_summary& s) mutable { rp.deliver(std::move(s)); },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      }
       self->request(st.opts.shards[st.ring->shard_of(tenant, user)],
                     st.opts.timeout, user_atom::value, tenant, user)
         .then([rp](user_summary& s) mutable { rp.deliver(std::move(s)); },
@@ -304,6 +323,12 @@ admin_actor::behavior_type admin_impl(self_ptr self, admin_options opts) {
            const std::string& user) -> caf::result<bool> {
       auto& st = self->state;
       auto rp = self->make_response_promise<bool>();
+      if (st.opts.cluster) { // every copy, on every owner
+        self->request(st.opts.cluster, st.opts.timeout, erase_atom::value, tenant, user)
+          .then([rp](bool ok) mutable { rp.deliver(ok); },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      }
       self->request(st.opts.shards[st.ring->shard_of(tenant, user)],
                     st.opts.timeout, erase_atom::value, tenant, user)
         .then([rp](bool ok) mutable { rp.deliver(ok); },

@@ -19,6 +19,8 @@ const char* to_string(actor_errc x) noexcept {
     case actor_errc::throttled: return "throttled";
     case actor_errc::bad_input: return "bad_input";
     case actor_errc::provider_failure: return "provider_failure";
+    case actor_errc::no_quorum: return "no_quorum";
+    case actor_errc::unreachable: return "unreachable";
   }
   return "unknown";
 }

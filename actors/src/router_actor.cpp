@@ -8,6 +8,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "prescient/actors/errc.hpp"
+#include "router_cluster.hpp"
 #include "router_state.hpp"
 #include "spot_market.hpp"
 
@@ -51,11 +52,13 @@ std::vector<size_t> rank_data_centers(const std::vector<data_center_spec>& dcs,
 
 namespace {
 
-using self_ptr = router_actor::stateful_pointer<router_state>;
+using self_ptr = router_self;
 using clock = std::chrono::steady_clock;
 
-void ingest(self_ptr self, event_batch& events,
-            caf::typed_response_promise<uint32_t> rp) {
+} // namespace
+
+void ingest_by_shard(router_self self, event_batch& events,
+                     caf::typed_response_promise<uint32_t> rp, shard_writer write) {
   auto& st = self->state;
   std::vector<event_batch> per_shard(st.ring->shards());
   for (auto& e : events) {
@@ -79,24 +82,36 @@ void ingest(self_ptr self, event_batch& events,
   for (uint32_t s = 0; s < per_shard.size(); ++s) {
     if (per_shard[s].empty())
       continue;
-    self->request(st.opts.shards[s], st.opts.timeout, ingest_atom::value,
-                  std::move(per_shard[s]))
-      .then(
-        [self, j](uint32_t n) {
-          j->applied += n;
-          self->state.counters.events_ingested += n;
-          if (--j->pending == 0 && !j->failed)
-            j->rp.deliver(j->applied);
-        },
-        [j](caf::error& err) {
-          // Shards that succeeded keep their events (they are durable); the
-          // caller retries the batch, so it may store some events twice.
-          if (!j->failed) {
-            j->failed = true;
-            j->rp.deliver(std::move(err));
-          }
-        });
+    write(s, std::move(per_shard[s]), [self, j](caf::expected<uint32_t> r) {
+      if (j->failed)
+        return;
+      if (!r) {
+        // Shards that succeeded keep their events (they are durable); the
+        // caller retries the batch, so it may store some events twice.
+        j->failed = true;
+        j->rp.deliver(r.error());
+        return;
+      }
+      j->applied += *r;
+      self->state.counters.events_ingested += *r;
+      if (--j->pending == 0)
+        j->rp.deliver(j->applied);
+    });
   }
+}
+
+namespace {
+
+/// Standalone: each shard's part goes to the local shard actor.
+void ingest(self_ptr self, event_batch& events, caf::typed_response_promise<uint32_t> rp) {
+  ingest_by_shard(self, events, std::move(rp),
+                  [self](uint32_t shard, event_batch part, write_done done) {
+                    auto& st = self->state;
+                    self->request(st.opts.shards[shard], st.opts.timeout, ingest_atom::value,
+                                  std::move(part))
+                      .then([done](uint32_t n) { done(n); },
+                            [done](caf::error& err) { done(std::move(err)); });
+                  });
 }
 
 std::string user_key(const std::string& tenant, const std::string& user) {
@@ -197,7 +212,10 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
   return {
     [self](ingest_atom, event_batch& events) -> caf::result<uint32_t> {
       auto rp = self->make_response_promise<uint32_t>();
-      ingest(self, events, rp);
+      if (self->state.cluster)
+        cluster_ingest(self, events, rp);
+      else
+        ingest(self, events, rp);
       return rp;
     },
     [self](claim_atom, resource_request& r) -> caf::result<grant> {
@@ -243,6 +261,11 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         out.reason = "user is throttled: flagged as departing from its profile";
         return out;
       }
+      if (!places_holds_for(st, r.tenant, r.user)) {
+        hold_reply out;
+        out.reason = "a replica's prediction: the primary's node places the user's holds";
+        return out;
+      }
       r.max_reserve_share = t->second.max_reserve_share;
       r.priority = t->second.priority;
       auto ranked = rank_data_centers(st.specs, t->second, r.region, r.time_us);
@@ -283,7 +306,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
     [self](status_atom) -> router_stats {
       auto& st = self->state;
       return {st.counters.events_ingested, st.counters.events_rejected,
-              st.events_per_s, st.watermark_us};
+              st.events_per_s,          st.watermark_us,
+              st.copies_in_flight,      st.events_copied};
     },
     [self](record_atom, uint64_t rejected) {
       self->state.counters.events_rejected += rejected;
@@ -313,6 +337,16 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       if (st.opts.on_watermark && st.watermark_us > 0)
         st.opts.on_watermark(st.watermark_us);
       self->delayed_send(self, st.opts.tick_interval, tick_atom::value);
+    },
+    [self](view_atom, cluster_view_ptr& view) { adopt_view(self, std::move(view)); },
+    [self](forward_atom, uint32_t shard, event_batch& events) {
+      return forwarded_write(self, shard, events);
+    },
+    [self](replica_atom, uint32_t shard, event_batch& events) {
+      return replica_write(self, shard, events);
+    },
+    [self](copy_atom, uint32_t shard, event_batch& events) {
+      return copy_write(self, shard, events);
     },
   };
 }

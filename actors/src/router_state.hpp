@@ -2,6 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+
+#include <caf/expected.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <unordered_map>
 
 #include "latency_histogram.hpp"
@@ -25,6 +29,10 @@ struct router_state {
   std::unordered_map<std::string, size_t> held_at;
   /// Users flagged as anomalous, of tenants that throttle them.
   throttle_list throttles;
+  /// Cluster mode: the latest view (null on a standalone node).
+  cluster_view_ptr cluster;
+  uint32_t copies_in_flight = 0; ///< shard copies this node is sending
+  uint64_t events_copied = 0;    ///< sent in shard copies since the start
   kpis counters;
   latency_histogram latency;
   int64_t watermark_us = 0;
@@ -32,5 +40,17 @@ struct router_state {
   std::chrono::steady_clock::time_point last_tick;
   double events_per_s = 0;
 };
+
+using router_self = router_actor::stateful_pointer<router_state>;
+
+using write_done = std::function<void(caf::expected<uint32_t>)>;
+/// Writes one shard's part of a batch; calls `done` exactly once.
+using shard_writer = std::function<void(uint32_t shard, event_batch part, write_done done)>;
+
+/// Splits a client's batch by shard and writes each part with `write`;
+/// replies with the count once every part is written, or the first error.
+/// Advances the watermark and counts the events ingested.
+void ingest_by_shard(router_self self, event_batch& events,
+                     caf::typed_response_promise<uint32_t> rp, shard_writer write);
 
 } // namespace prescient

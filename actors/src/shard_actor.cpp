@@ -88,6 +88,20 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
     [self](connect_atom, caf::actor& router) {
       self->state.connect(std::move(router));
     },
+    [self](copy_atom, uint32_t shards, uint32_t vnodes) -> caf::result<event_batch> {
+      if (shards == 0 || vnodes == 0)
+        return make_error(actor_errc::bad_input, "a ring needs shards and vnodes");
+      auto events = self->state.snapshot(shard_ring(shards, vnodes));
+      if (!events)
+        return std::move(events.error());
+      return std::move(*events);
+    },
+    [self](copy_atom, const event_batch& events) -> caf::result<uint32_t> {
+      auto n = self->state.ingest_copy(events);
+      if (!n)
+        return std::move(n.error());
+      return *n;
+    },
   };
 }
 

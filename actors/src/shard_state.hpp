@@ -19,6 +19,7 @@
 #include "prescient/predict/scoreboard.hpp"
 #include "anomaly_log.hpp"
 #include "profile.hpp"
+#include "prescient/actors/ring.hpp"
 #include "tenant_models.hpp"
 
 namespace prescient {
@@ -46,6 +47,18 @@ public:
                                       const std::string& user);
 
   caf::error erase(const std::string& tenant, const std::string& user);
+
+  /// Every stored event of the shard's users (those `ring` maps to this
+  /// shard), each user's in time order, after a checkpoint: what a new
+  /// owner of the shard needs to rebuild it (shard_snapshot.cpp).
+  caf::expected<event_batch> snapshot(const shard_ring& ring);
+
+  /// Applies the events of a copy that this shard does not hold yet (same
+  /// user, device, time, app and kind; counted, so repeats stay repeats):
+  /// a copy is idempotent, whatever the node kept from an earlier
+  /// ownership of the shard or received live meanwhile. Returns the number
+  /// applied.
+  caf::expected<uint32_t> ingest_copy(const event_batch& events);
 
   shard_stats stats() const;
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <caf/atom.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
@@ -14,6 +15,10 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+
+#include "prescient/actors/cluster_view.hpp"
+#include "prescient/actors/errc.hpp"
+#include "prescient/node/node.hpp"
 
 namespace prescient::node {
 
@@ -163,6 +168,31 @@ caf::expected<caf::actor> connect_secure(caf::actor_system& sys,
       },
       [&](caf::error& err) { out = std::move(err); });
   return out;
+}
+
+void configure_cluster_transport(caf::actor_system_config& sys_cfg, const node_config& cfg) {
+  if (!cfg.cluster)
+    return;
+  sys_cfg.load<caf::io::middleman>();
+  // BASP heartbeats keep idle links alive and let a silent peer be cut off
+  // after connection_timeout: then its actors' down_msg reaches the
+  // membership actor even when no TCP reset ever arrives.
+  auto span = [](duration d) { return std::chrono::duration_cast<caf::timespan>(d); };
+  sys_cfg.set("middleman.heartbeat-interval", span(cfg.cluster->heartbeat_interval));
+  sys_cfg.set("middleman.connection-timeout", span(cfg.cluster->connection_timeout));
+  add_cluster_message_types(sys_cfg);
+  if (auto err = configure_transport_security(sys_cfg, cfg))
+    throw node_error(prescient::describe(err));
+}
+
+uint16_t publish_cluster_endpoint(caf::actor_system& sys, const caf::actor& endpoint,
+                                  const node_config& cfg) {
+  auto& at = cfg.cluster->listen;
+  auto port = publish_secure(endpoint, at.port, at.host);
+  if (!port)
+    throw node_error("cannot publish the cluster endpoint on " + at.to_string() + ": "
+                     + sys.render(port.error()));
+  return *port;
 }
 
 } // namespace prescient::node

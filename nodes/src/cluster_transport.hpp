@@ -62,4 +62,16 @@ caf::expected<caf::actor>
 connect_secure(caf::actor_system& sys, const std::string& host, uint16_t port,
                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// Cluster mode only (cfg.cluster set): loads the middleman with CAF's own
+/// peer-failure detection switched on (heartbeats and a connection timeout
+/// from [cluster]: CAF 0.17 leaves both off), registers every message type
+/// that crosses nodes, then configure_transport_security. Throws
+/// node_error with the security problem.
+void configure_cluster_transport(caf::actor_system_config& sys_cfg, const node_config& cfg);
+
+/// Publishes the membership actor on cluster.listen (publish_secure).
+/// Throws node_error naming the address when it cannot bind.
+uint16_t publish_cluster_endpoint(caf::actor_system& sys, const caf::actor& endpoint,
+                                  const node_config& cfg);
+
 } // namespace prescient::node

@@ -796,6 +796,59 @@ void read_tenants(const reader& root, node_config& cfg) {
   }
 }
 
+void read_cluster(const reader& r, node_config& cfg) {
+  r.allow_only({"listen", "seeds", "expected_nodes", "replicas", "heartbeat_interval",
+                "connection_timeout", "request_timeout", "phi_threshold", "region"});
+  cluster_section c;
+  r.require("listen");
+  r.get_address("listen", c.listen);
+  if (c.listen.port == 0)
+    r.bad("listen", *r.find("listen"),
+          "needs a fixed port: peers dial it, and find it in the seeds");
+  r.require("expected_nodes");
+  r.get_int("expected_nodes", c.expected_nodes, 1, 1024);
+  if (auto* n = r.find("seeds")) {
+    auto* a = n->as_array();
+    if (!a)
+      r.wrong_type("seeds", *n, "an array of \"host:port\" strings");
+    for (size_t j = 0; j < a->size(); ++j) {
+      auto key = indexed("seeds", j);
+      auto text = r.as_string(key, (*a)[j]);
+      auto addr = parse_listen_address(text);
+      if (!addr || addr->port == 0)
+        r.bad(key, (*a)[j], "invalid seed address \"" + text
+                              + "\"; expected host:port with port 1..65535");
+      c.seeds.push_back(*addr);
+    }
+  }
+  r.get_int("replicas", c.replicas, 1, 16);
+  r.get_duration("heartbeat_interval", c.heartbeat_interval);
+  r.get_duration("connection_timeout", c.connection_timeout);
+  r.get_duration("request_timeout", c.request_timeout);
+  r.get_number("phi_threshold", c.phi_threshold, 1, 100);
+  if (c.heartbeat_interval < std::chrono::milliseconds(10)
+      || c.heartbeat_interval > std::chrono::minutes(1))
+    r.bad("heartbeat_interval", *r.find("heartbeat_interval"),
+          "must be between 10ms and 1m");
+  if (c.connection_timeout <= c.heartbeat_interval) {
+    std::string_view key = r.find("connection_timeout") ? "connection_timeout"
+                                                        : "heartbeat_interval";
+    r.bad(key, *r.find(key),
+          "connection_timeout (" + format_duration(c.connection_timeout)
+            + ") must be longer than heartbeat_interval ("
+            + format_duration(c.heartbeat_interval) + ")");
+  }
+  if (auto* n = r.find("region")) {
+    c.region = r.as_id("region", *n);
+    if (!cfg.find_region(c.region))
+      r.bad("region", *n, "unknown region '" + c.region
+                            + "'; known regions: " + known_regions(cfg));
+  } else {
+    c.region = cfg.regions.front().name;
+  }
+  cfg.cluster = std::move(c);
+}
+
 } // namespace
 
 node_config parse_config(std::string_view toml_text,
@@ -815,7 +868,7 @@ node_config parse_config(std::string_view toml_text,
   cfg.source = source;
   reader r(source, root, "");
   r.allow_only({"node", "storage", "ingest", "profiles", "learned", "policy",
-                "regions", "data_centers", "tenants", "apps", "security"});
+                "cluster", "regions", "data_centers", "tenants", "apps", "security"});
   if (auto* t = r.get_table("node"))
     read_node(reader(source, *t, "node"), cfg.node);
   if (auto* t = r.get_table("storage"))
@@ -833,6 +886,8 @@ node_config parse_config(std::string_view toml_text,
   read_tenants(r, cfg);
   read_apps(r, cfg);
   read_security(r, cfg);
+  if (auto* t = r.get_table("cluster")) // after the regions it names
+    read_cluster(reader(source, *t, "cluster"), cfg);
   return cfg;
 }
 

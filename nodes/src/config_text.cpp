@@ -200,6 +200,20 @@ std::string describe(const node_config& c) {
      << (c.policy.reserve_lead.count() > 0 ? format_duration(c.policy.reserve_lead) + " ahead"
                                            : std::string("off"))
      << '\n';
+  if (auto& cl = c.cluster) {
+    os << "cluster: endpoint " << cl->listen.to_string() << ", region " << cl->region
+       << ", " << cl->expected_nodes << " expected nodes, " << cl->replicas
+       << " replicas, seeds";
+    if (cl->seeds.empty())
+      os << " none";
+    for (auto& s : cl->seeds)
+      os << ' ' << s.to_string();
+    os << ", heartbeat " << format_duration(cl->heartbeat_interval) << ", connection timeout "
+       << format_duration(cl->connection_timeout) << ", request timeout "
+       << format_duration(cl->request_timeout) << ", phi " << num(cl->phi_threshold) << '\n';
+  } else {
+    os << "cluster: off (standalone)\n";
+  }
   os << "regions (" << c.regions.size() << "):";
   for (size_t i = 0; i < c.regions.size(); ++i)
     os << (i ? ", " : " ") << c.regions[i].name;

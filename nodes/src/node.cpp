@@ -8,16 +8,18 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "bridge.hpp"
-#include "cluster_transport.hpp"
 #include "data_center_provider.hpp"
+#include "cluster_transport.hpp"
 #include "gateway_server.hpp"
 #include "metrics_server.hpp"
 #include "prescient/actors/admin_actor.hpp"
 #include "prescient/actors/broker_actor.hpp"
+#include "prescient/actors/cluster_actor.hpp"
 #include "prescient/actors/errc.hpp"
 #include "prescient/actors/router_actor.hpp"
 #include "prescient/actors/shard_actor.hpp"
@@ -46,6 +48,7 @@ caf::actor_system_config make_actor_config(const node_config& cfg) {
   // little, then wait on the condition variable that an enqueue signals.
   out.set("work-stealing.moderate-poll-attempts", static_cast<size_t>(0));
   out.set("logger.verbosity", caf::atom("quiet"));
+  configure_cluster_transport(out, cfg);
   return out;
 }
 
@@ -74,6 +77,7 @@ struct node::impl {
   std::vector<shard_actor> shards;
   std::vector<broker_actor> brokers;
   router_actor router;
+  caf::actor cluster; ///< the membership actor (cluster mode)
   admin_actor admin;
   std::shared_ptr<learned::model_registry> learned_models;
   std::shared_ptr<std::atomic<bool>> stop_training = std::make_shared<std::atomic<bool>>(false);
@@ -90,6 +94,8 @@ struct node::impl {
 
   void start();
   void start_learned(shard_options& so);
+  void start_cluster();
+  void hand_off();
   void check_alive();
   void shutdown();
 };
@@ -157,8 +163,11 @@ void node::impl::start() {
   if (!cfg.data_centers.empty()) // confident predictions become holds
     for (auto& s : shards)
       caf::anon_send(s, connect_atom::value, caf::actor_cast<caf::actor>(router));
+  if (cfg.cluster)
+    start_cluster();
   admin_options ao;
   ao.node_id = cfg.node.id;
+  ao.cluster = cluster;
   ao.shards = shards;
   for (size_t i = 0; i < brokers.size(); ++i)
     ao.data_centers.push_back({cfg.data_centers[i].name, brokers[i]});
@@ -200,6 +209,64 @@ void node::impl::start_learned(shard_options& so) {
   so.inference = inference;
 }
 
+// The membership actor, published on the cluster endpoint; it dials the
+// seeds and hands the router its first view of the cluster.
+void node::impl::start_cluster() {
+  auto& c = *cfg.cluster;
+  cluster_options co;
+  co.self.id = cfg.node.id;
+  co.self.address = c.listen.to_string();
+  co.self.region = c.region;
+  // A restarted node is a new incarnation: what was said of its previous
+  // life (down) no longer applies. Wall-clock microseconds grow across
+  // restarts.
+  co.self.incarnation = static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch())
+      .count());
+  co.self.state = cluster::member_state::joining;
+  co.expected_nodes = c.expected_nodes;
+  co.replicas = c.replicas;
+  for (auto& s : c.seeds)
+    co.seeds.emplace_back(s.host, s.port);
+  co.heartbeat_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+    c.heartbeat_interval);
+  co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+    c.request_timeout);
+  co.phi_threshold = c.phi_threshold;
+  co.connector = sys->openssl_manager().actor_handle();
+  co.router = router;
+  co.shards = shards;
+  cluster = spawn_cluster(*sys, std::move(co));
+  publish_cluster_endpoint(*sys, cluster, cfg);
+}
+
+// Graceful leave (SIGTERM in cluster mode; the gateway has stopped): the
+// node declares itself leaving, every node's placement drops it, and its
+// router sends each shard it held to the shard's new owner. Waits until
+// those copies are sent (bounded: a stuck peer must not keep the node up).
+void node::impl::hand_off() {
+  constexpr auto limit = std::chrono::seconds(60);
+  caf::scoped_actor self{*sys};
+  bool leaving = false;
+  self->request(cluster, timeout, leave_atom::value)
+    .receive([&](bool) { leaving = true; }, [](caf::error&) {});
+  if (!leaving)
+    return;
+  auto until = std::chrono::steady_clock::now() + limit;
+  int quiet = 0; // polls in a row without copies in flight
+  while (quiet < 3 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    uint32_t in_flight = 1;
+    self->request(router, timeout, status_atom::value)
+      .receive([&](const router_stats& r) { in_flight = r.copies_in_flight; },
+               [](caf::error&) {});
+    quiet = in_flight == 0 ? quiet + 1 : 0;
+  }
+  fprintf(stderr, "prescientd: left the cluster: %s\n",
+          quiet >= 3 ? "shards handed off" : "gave up waiting for the shard copies");
+}
+
 // Shards and brokers recover from storage when they start; one that failed
 // has quit, and the node must not serve with a hole in its ring.
 void node::impl::check_alive() {
@@ -233,7 +300,11 @@ void node::impl::shutdown() {
     gateway->stop();
   stop_training->store(true); // a run in progress stops at its next step
   if (sys) {
+    if (cluster)
+      hand_off();
     caf::scoped_actor self{*sys};
+    if (cluster) // peers see the link close
+      self->send_exit(cluster, caf::exit_reason::user_shutdown);
     for (auto& s : shards)
       self->request(s, timeout, checkpt_atom::value)
         .receive([](uint64_t) {},
@@ -256,6 +327,7 @@ void node::impl::shutdown() {
   shards.clear();
   brokers.clear();
   router = nullptr;
+  cluster = nullptr;
   admin = nullptr;
   bridge = nullptr;
   trainer = nullptr;

@@ -26,6 +26,26 @@ node_status from_capnp(schema::NodeStatus::Reader r) {
     d.instances_granted = dc.getInstancesGranted();
     s.data_centers.push_back(std::move(d));
   }
+  auto c = r.getCluster();
+  s.cluster.enabled = c.getEnabled();
+  s.cluster.self = text(c.getSelf());
+  s.cluster.quorum = c.getQuorum();
+  s.cluster.expected_nodes = c.getExpectedNodes();
+  s.cluster.replicas = c.getReplicas();
+  s.cluster.copies_in_flight = c.getCopiesInFlight();
+  s.cluster.events_copied = c.getEventsCopied();
+  for (auto m : c.getMembers()) {
+    cluster_member_status o;
+    o.id = text(m.getId());
+    o.address = text(m.getAddress());
+    o.region = text(m.getRegion());
+    o.state = text(m.getState());
+    o.reachable = m.getReachable();
+    o.phi = m.getPhi();
+    o.shards_primary = m.getShardsPrimary();
+    o.shards_owned = m.getShardsOwned();
+    s.cluster.members.push_back(std::move(o));
+  }
   return s;
 }
 
@@ -52,6 +72,27 @@ void to_capnp(const node_status& s, schema::NodeStatus::Builder b) {
     o.setMemoryCapacityMb(d.memory_capacity_mb);
     o.setMemoryUsedMb(d.memory_used_mb);
     o.setInstancesGranted(d.instances_granted);
+  }
+  auto c = b.initCluster();
+  c.setEnabled(s.cluster.enabled);
+  c.setSelf(s.cluster.self);
+  c.setQuorum(s.cluster.quorum);
+  c.setExpectedNodes(s.cluster.expected_nodes);
+  c.setReplicas(s.cluster.replicas);
+  c.setCopiesInFlight(s.cluster.copies_in_flight);
+  c.setEventsCopied(s.cluster.events_copied);
+  auto ms = c.initMembers(static_cast<unsigned>(s.cluster.members.size()));
+  for (unsigned i = 0; i < s.cluster.members.size(); ++i) {
+    const auto& m = s.cluster.members[i];
+    auto o = ms[i];
+    o.setId(m.id);
+    o.setAddress(m.address);
+    o.setRegion(m.region);
+    o.setState(m.state);
+    o.setReachable(m.reachable);
+    o.setPhi(m.phi);
+    o.setShardsPrimary(m.shards_primary);
+    o.setShardsOwned(m.shards_owned);
   }
 }
 

@@ -356,3 +356,35 @@ TEST_CASE_METHOD(shard_fixture, "the shard keeps a bounded number of flags, newe
                        [](auto& a, auto& b) { return a.time_us > b.time_us; }));
   CHECK(anomalies(s, 3).size() == 3);
 }
+
+TEST_CASE_METHOD(shard_fixture, "a shard's copy holds its users' history and applies once") {
+  // Shard 0 of a one-shard ring holds every user.
+  auto source = spawn(0);
+  REQUIRE(ingest(source, events("ann", 0, 30)) == 30);
+  REQUIRE(ingest(source, events("ben", 0, 12)) == 12);
+  event_batch copy;
+  (*self)->request(source, timeout, copy_atom::value, uint32_t{1}, uint32_t{16})
+    .receive([&](event_batch& x) { copy = std::move(x); },
+             [](caf::error& e) { FAIL(describe(e)); });
+  REQUIRE(copy.size() == 42);
+  CHECK(std::is_sorted(copy.begin(), copy.begin() + 30,
+                       [](auto& a, auto& b) { return a.time_us < b.time_us; }));
+  (*self)->request(source, timeout, copy_atom::value, uint32_t{0}, uint32_t{16})
+    .receive([](event_batch&) { FAIL("a ring without shards was accepted"); },
+             [](caf::error& e) { CHECK(describe(e) == "a ring needs shards and vnodes"); });
+
+  // Applied into the same shard again: nothing new, so nothing applied.
+  auto apply = [&](const shard_actor& s, const event_batch& events) {
+    uint32_t n = 0;
+    (*self)->request(s, timeout, copy_atom::value, events)
+      .receive([&](uint32_t x) { n = x; }, [](caf::error& e) { FAIL(describe(e)); });
+    return n;
+  };
+  CHECK(apply(source, copy) == 0);
+  CHECK(summary(source, "ann").events == 30);
+  // Only what the shard lacks is applied: ann's event 30, not the 42 held.
+  event_batch with_new = copy;
+  with_new.push_back(event_of("ann", 30));
+  CHECK(apply(source, with_new) == 1);
+  CHECK(summary(source, "ann").events == 31);
+}

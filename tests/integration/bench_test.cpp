@@ -37,3 +37,29 @@ TEST_CASE("prescient-bench request refuses bad flags in one line", "[integration
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK(it::run_bin("prescient-bench", {"request", "--no-such-flag"}).exit_code == 2);
 }
+
+TEST_CASE("prescient-bench cluster --json reports 1 vs 3 nodes and a SIGKILL",
+          "[integration][bench][cluster]") {
+  auto dir = testkit::make_temp_dir("prescient-bench-it");
+  auto r = it::run_bin("prescient-bench",
+                       {"cluster", "--json", "--nodes", "3", "--kill", "1", "--events", "5000",
+                        "--users", "100", "--requests", "50", "--load-s", "1", "--dir", dir});
+  testkit::remove_tree(dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (auto key : {"single_events_per_s", "cluster_events_per_s", "single_request_p50_us",
+                   "cluster_request_p99_us", "failover_s"}) {
+    INFO(key);
+    REQUIRE(j.contains(key));
+    CHECK(j[key].get<double>() > 0);
+  }
+  CHECK(j["acked"].get<uint64_t>() > 0);
+  CHECK(j["lost"] == 0);
+  CHECK(j["requests"].get<uint64_t>() > 0);
+  CHECK(j["unanswered"] == 0);
+
+  auto bad = it::run_bin("prescient-bench", {"cluster", "--nodes", "3", "--kill", "2"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "prescient-bench: --kill 2 must leave a majority of --nodes 3 alive (see --help)\n");
+}

@@ -197,6 +197,92 @@ throttle_requests_per_minute = 2
   CHECK_FALSE(c.tenants[0].throttle_anomalous);
 }
 
+TEST_CASE("cluster section", "[config][cluster]") {
+  CHECK_FALSE(parse_config(minimal, "min.toml").cluster); // standalone
+
+  auto c = parse_config(minimal + R"(
+[cluster]
+listen = "127.0.0.1:7500"
+expected_nodes = 3
+)", "c.toml");
+  REQUIRE(c.cluster);
+  CHECK(c.cluster->listen.to_string() == "127.0.0.1:7500");
+  CHECK(c.cluster->expected_nodes == 3);
+  CHECK(c.cluster->seeds.empty());
+  CHECK(c.cluster->replicas == 2);
+  CHECK(c.cluster->heartbeat_interval == 500ms);
+  CHECK(c.cluster->connection_timeout == 5s);
+  CHECK(c.cluster->request_timeout == 2s);
+  CHECK(c.cluster->phi_threshold == 8);
+  CHECK(c.cluster->region == "eu-west");
+
+  auto all = parse_config(minimal + R"(
+[cluster]
+listen = "0.0.0.0:7501"
+seeds = ["10.0.0.1:7500", "[::1]:7502"]
+expected_nodes = 5
+replicas = 3
+heartbeat_interval = "200ms"
+connection_timeout = "3s"
+request_timeout = "1s"
+phi_threshold = 10.5
+region = "us-east"
+)", "c.toml");
+  REQUIRE(all.cluster);
+  CHECK(all.cluster->seeds.size() == 2);
+  CHECK(all.cluster->seeds[1].host == "::1");
+  CHECK(all.cluster->replicas == 3);
+  CHECK(all.cluster->heartbeat_interval == 200ms);
+  CHECK(all.cluster->connection_timeout == 3s);
+  CHECK(all.cluster->request_timeout == 1s);
+  CHECK(all.cluster->phi_threshold == 10.5);
+  CHECK(all.cluster->region == "us-east");
+  CHECK(describe(all).find("cluster: endpoint 0.0.0.0:7501") != std::string::npos);
+
+  struct error_case {
+    const char* what;
+    std::string text;
+  };
+  std::vector<error_case> cases = {
+    {"key 'cluster.listen': missing required key", "[cluster]\nexpected_nodes = 3\n"},
+    {"key 'cluster.expected_nodes': missing required key", "[cluster]\nlisten = \"h:1\"\n"},
+    {"test.toml:16:10: key 'cluster.listen': invalid listen address",
+     "[cluster]\nlisten = \"nope\"\nexpected_nodes = 3\n"},
+    {"key 'cluster.listen': needs a fixed port",
+     "[cluster]\nlisten = \"h:0\"\nexpected_nodes = 3\n"},
+    {"key 'cluster.expected_nodes': value 0 is out of range 1..1024",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 0\n"},
+    {"key 'cluster.seeds[1]': invalid seed address \"x\"",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nseeds = [\"h:2\", \"x\"]\n"},
+    {"key 'cluster.seeds[0]': invalid seed address \"h:0\"",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nseeds = [\"h:0\"]\n"},
+    {"key 'cluster.seeds': expected an array",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nseeds = \"h:2\"\n"},
+    {"key 'cluster.replicas': value 0 is out of range 1..16",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nreplicas = 0\n"},
+    {"key 'cluster.heartbeat_interval': must be between 10ms and 1m",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nheartbeat_interval = \"1ms\"\n"},
+    {"key 'cluster.connection_timeout': connection_timeout (1s) must be longer than "
+     "heartbeat_interval (2s)",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nheartbeat_interval = \"2s\"\n"
+     "connection_timeout = \"1s\"\n"},
+    {"key 'cluster.request_timeout': invalid duration",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nrequest_timeout = \"2\"\n"},
+    {"key 'cluster.phi_threshold': value 0.5 is out of range [1, 100]",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nphi_threshold = 0.5\n"},
+    {"key 'cluster.region': unknown region 'mars'; known regions: eu-west, us-east",
+     "[cluster]\nlisten = \"h:1\"\nexpected_nodes = 3\nregion = \"mars\"\n"},
+    {"unknown key 'cluster.lisen'",
+     "[cluster]\nlisen = \"h:1\"\nexpected_nodes = 3\n"},
+  };
+  for (auto& c : cases) {
+    INFO(c.text);
+    auto err = error_of(minimal + c.text);
+    CHECK(err.find(c.what) != std::string::npos);
+    CHECK(one_line(err));
+  }
+}
+
 TEST_CASE("errors name the key and the position", "[config]") {
   struct error_case {
     const char* what;

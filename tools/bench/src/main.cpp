@@ -2,6 +2,7 @@
 // measured in the same run.
 //   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
 //   prescient-bench request [--json] [--requests N] [--concurrency C] ...
+//   prescient-bench cluster [--json] [--nodes N] [--kill K] [--events N] ...
 //   prescient-bench claim [--json] [--claims N] [--app PATH] [--steps S] ...
 #include <filesystem>
 #include <iomanip>
@@ -11,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cluster_bench.hpp"
 #include "claim_bench.hpp"
 #include "ingest_bench.hpp"
 #include "profile_memory.hpp"
@@ -67,6 +69,31 @@ void print_request_table(const nlohmann::json& r) {
   row("decision inside the node (KPIs)", "node_decision_p50_us", "node_decision_p99_us");
   std::cout << "\nrequests/s " << std::setprecision(0) << r["requests_per_s"].get<double>()
             << '\n';
+}
+
+void print_cluster_table(const nlohmann::json& r) {
+  std::cout << std::fixed << std::setprecision(0) << r["events"].get<size_t>()
+            << " synthetic events, replicas 2\n\n"
+            << std::left << std::setw(30) << "" << std::right << std::setw(14) << "1 node"
+            << std::setw(14) << (std::to_string(r["nodes"].get<size_t>()) + " nodes") << '\n'
+            << std::left << std::setw(30) << "ingest events/s" << std::right << std::setw(14)
+            << r["single_events_per_s"].get<double>() << std::setw(14)
+            << r["cluster_events_per_s"].get<double>() << '\n'
+            << std::left << std::setw(30) << "request p50 / p99 us" << std::right
+            << std::setw(14)
+            << (std::to_string(int(r["single_request_p50_us"].get<double>())) + " / "
+                + std::to_string(int(r["single_request_p99_us"].get<double>())))
+            << std::setw(14)
+            << (std::to_string(int(r["cluster_request_p50_us"].get<double>())) + " / "
+                + std::to_string(int(r["cluster_request_p99_us"].get<double>())))
+            << "\n" << std::setprecision(2) << "cluster / single ingest: "
+            << r["cluster_vs_single"].get<double>() << '\n';
+  if (r.contains("acked"))
+    std::cout << "\nSIGKILL of " << r["kill"].get<size_t>() << " node(s) under load: "
+              << r["acked"].get<uint64_t>() << " events acked, " << r["lost"].get<uint64_t>()
+              << " lost; " << r["requests"].get<uint64_t>() << " requests, "
+              << r["unanswered"].get<uint64_t>() << " unanswered; failover "
+              << r["failover_s"].get<double>() << " s\n";
 }
 
 void print_claim_table(const nlohmann::json& r) {
@@ -144,6 +171,25 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(10, 10'000'000));
   request->add_option("--dir", dir, "work directory (default: a new one under ./var)");
   request->add_option("--prescientd", ro.prescientd, "node binary");
+  prescient::bench::cluster_options clo;
+  clo.prescientd = io.prescientd;
+  auto* cluster = app.add_subcommand("cluster", "1 vs N local nodes, then SIGKILL under load");
+  cluster->add_option("--nodes", clo.nodes, "cluster size")->check(CLI::Range(2, 9));
+  cluster->add_option("--kill", clo.kill, "nodes SIGKILLed (fewer than half)")
+    ->check(CLI::Range(0, 4));
+  cluster->add_option("--events", clo.events, "events per ingest phase")
+    ->check(CLI::Range(1'000, 50'000'000));
+  cluster->add_option("--users", clo.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
+  cluster->add_option("--requests", clo.requests, "measured requests per phase")
+    ->check(CLI::Range(10, 10'000'000));
+  cluster->add_option("--load-s", clo.kill_load_s, "seconds of load before and after the kill")
+    ->check(CLI::Range(0.5, 600.0));
+  size_t cluster_threads = 1; // three nodes share the cores: one thread each
+  cluster->add_option("--node-threads", cluster_threads,
+                      "scheduler threads of each cluster node (0 = cores; default 1)")
+    ->check(CLI::Range(0, 64));
+  cluster->add_option("--dir", dir, "work directory (default: a new one under ./var)");
+  cluster->add_option("--prescientd", clo.prescientd, "node binary");
   prescient::bench::claim_options co;
   co.app = PROVIDER_TEST_APP;
   auto* claim = app.add_subcommand("claim", "claim latency, warm vs cold, local processes");
@@ -165,6 +211,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // One line a script can show; --help has the rest.
     std::cerr << "prescient-bench: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+
+  if (cluster_threads > 0)
+    clo.node_extra = "worker_threads = " + std::to_string(cluster_threads) + "\n";
+  if (cluster->parsed() && clo.kill * 2 >= clo.nodes) {
+    std::cerr << "prescient-bench: --kill " << clo.kill << " must leave a majority of --nodes "
+              << clo.nodes << " alive (see --help)\n";
     return 2;
   }
 
@@ -194,6 +248,10 @@ int main(int argc, char** argv) {
       ro.work_dir = work_dir;
       ro.progress = progress;
       result = prescient::bench::run_request(ro);
+    } else if (cluster->parsed()) {
+      clo.work_dir = work_dir;
+      clo.progress = progress;
+      result = prescient::bench::run_cluster(clo);
     } else if (claim->parsed()) {
       co.work_dir = work_dir;
       co.progress = progress;
@@ -209,6 +267,8 @@ int main(int argc, char** argv) {
       std::cout << result.dump(2) << '\n';
     else if (request->parsed())
       print_request_table(result);
+    else if (cluster->parsed())
+      print_cluster_table(result);
     else if (claim->parsed())
       print_claim_table(result);
     else

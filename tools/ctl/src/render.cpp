@@ -63,6 +63,26 @@ nlohmann::json to_json(const node_status& s) {
                    {"memory_capacity_mb", d.memory_capacity_mb},
                    {"memory_used_mb", d.memory_used_mb},
                    {"instances_granted", d.instances_granted}});
+  nlohmann::json members = nlohmann::json::array();
+  for (auto& m : s.cluster.members)
+    members.push_back({{"id", m.id},
+                       {"address", m.address},
+                       {"region", m.region},
+                       {"state", m.state},
+                       {"reachable", m.reachable},
+                       {"phi", m.phi},
+                       {"shards_primary", m.shards_primary},
+                       {"shards_owned", m.shards_owned}});
+  nlohmann::json cluster = {{"enabled", s.cluster.enabled}};
+  if (s.cluster.enabled) {
+    cluster["self"] = s.cluster.self;
+    cluster["quorum"] = s.cluster.quorum;
+    cluster["expected_nodes"] = s.cluster.expected_nodes;
+    cluster["replicas"] = s.cluster.replicas;
+    cluster["members"] = members;
+    cluster["copies_in_flight"] = s.cluster.copies_in_flight;
+    cluster["events_copied"] = s.cluster.events_copied;
+  }
   return {{"node_id", s.node_id},
           {"version", s.version},
           {"uptime_s", s.uptime_s},
@@ -74,7 +94,8 @@ nlohmann::json to_json(const node_status& s) {
           {"storage_bytes", s.storage_bytes},
           {"rss_bytes", s.rss_bytes},
           {"event_time_us", s.event_time_us},
-          {"data_centers", dcs}};
+          {"data_centers", dcs},
+          {"cluster", cluster}};
 }
 
 nlohmann::json to_json(const user_summary& s) {
@@ -213,6 +234,31 @@ void print(std::ostream& out, const std::vector<anomaly>& all) {
   }
 }
 
+namespace {
+
+void print_cluster(std::ostream& out, const cluster_status& c) {
+  if (!c.enabled)
+    return;
+  out << '\n'
+      << "cluster: " << c.members.size() << " members, " << c.expected_nodes
+      << " expected, " << c.replicas << " replicas, "
+      << (c.quorum ? "quorum (accepts writes)" : "NO QUORUM (refuses writes)") << ", "
+      << c.copies_in_flight << " shard copies in flight, " << c.events_copied
+      << " events copied\n"
+      << std::left << std::setw(16) << "MEMBER" << std::setw(24) << "ADDRESS"
+      << std::setw(12) << "REGION" << std::setw(10) << "STATE" << std::setw(11)
+      << "REACHABLE" << std::right << std::setw(8) << "PHI" << std::setw(10) << "PRIMARY"
+      << std::setw(8) << "OWNED" << '\n';
+  for (auto& m : c.members)
+    out << std::left << std::setw(16) << (m.id == c.self ? m.id + " *" : m.id)
+        << std::setw(24) << m.address << std::setw(12) << m.region << std::setw(10)
+        << m.state << std::setw(11) << (m.reachable ? "yes" : "no") << std::right
+        << std::setw(8) << fixed(m.phi, 1) << std::setw(10) << m.shards_primary
+        << std::setw(8) << m.shards_owned << '\n';
+}
+
+} // namespace
+
 void print(std::ostream& out, const node_status& s) {
   rows(out, {{"node", s.node_id + " (prescient " + s.version + ")"},
              {"uptime", fixed(s.uptime_s, 0) + " s"},
@@ -224,6 +270,7 @@ void print(std::ostream& out, const node_status& s) {
              {"event time", iso_time(s.event_time_us)},
              {"storage", bytes(s.storage_bytes)},
              {"resident memory", bytes(s.rss_bytes)}});
+  print_cluster(out, s.cluster);
   if (s.data_centers.empty())
     return;
   out << '\n'

@@ -23,7 +23,7 @@ typename Inspector::result_type inspect(Inspector& f, node_status& x) {
   return f(caf::meta::type_name("node_status"), x.node_id, x.version,
            x.uptime_s, x.shards, x.resident_profiles, x.known_users,
            x.events_ingested, x.events_per_second, x.storage_bytes, x.rss_bytes,
-           x.data_centers, x.event_time_us);
+           x.data_centers, x.event_time_us, x.cluster);
 }
 
 using admin_actor = caf::typed_actor<
@@ -49,6 +49,9 @@ struct admin_options {
   };
   std::vector<data_center> data_centers;
   router_actor router;
+  /// Cluster mode: the membership actor (cluster_actor.hpp); users are read
+  /// and erased through it wherever their shard lives. Null = standalone.
+  caf::actor cluster;
   storage::db* db = nullptr;
   uint32_t vnodes = 128; ///< must match the router's ring
   std::chrono::milliseconds timeout{5'000};

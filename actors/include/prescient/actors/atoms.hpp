@@ -23,5 +23,6 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using anomalies_atom = caf::atom_constant<caf::atom("anomalies")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
+using copy_atom = caf::atom_constant<caf::atom("copy")>;
 
 } // namespace prescient

@@ -20,6 +20,8 @@ enum class actor_errc : uint8_t {
   bad_input,           ///< the input is malformed; the context says why
   throttled,           ///< the user is throttled by the tenant's policy
   provider_failure,    ///< the data center's provider could not start the instance
+  no_quorum,           ///< this node's side of the cluster is a minority: no writes
+  unreachable,         ///< a node that owns the data did not answer in time
 };
 
 const char* to_string(actor_errc) noexcept;

@@ -16,6 +16,7 @@
 
 #include "prescient/actors/atoms.hpp"
 #include "prescient/actors/broker_actor.hpp"
+#include "prescient/actors/cluster_view.hpp"
 #include "prescient/actors/messages.hpp"
 #include "prescient/actors/shard_actor.hpp"
 
@@ -39,12 +40,15 @@ struct router_stats {
   uint64_t events_rejected = 0;
   double events_per_s = 0; ///< over the last tick interval
   int64_t watermark_us = 0;
+  uint32_t copies_in_flight = 0; ///< cluster: shard copies being sent to new owners
+  uint64_t events_copied = 0;    ///< cluster: events sent in shard copies
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.events_ingested,
-           x.events_rejected, x.events_per_s, x.watermark_us);
+           x.events_rejected, x.events_per_s, x.watermark_us, x.copies_in_flight,
+           x.events_copied);
 }
 
 template <class Inspector>
@@ -77,7 +81,18 @@ using router_actor = caf::typed_actor<
   caf::reacts_to<record_atom, uint64_t>,
   /// A user a shard flagged: throttled where the tenant's policy says so.
   caf::reacts_to<anomalies_atom, anomaly>,
-  caf::reacts_to<tick_atom>>;
+  caf::reacts_to<tick_atom>,
+  // -- cluster mode (cluster_actor.hpp) ---------------------------------------
+  /// A new view of the cluster: from now on events are routed by it. A
+  /// router that never receives one runs standalone.
+  caf::reacts_to<view_atom, cluster_view_ptr>,
+  /// One shard's events from a peer that routed them here as the primary:
+  /// written here and to the other owners before the reply.
+  caf::replies_to<forward_atom, uint32_t, event_batch>::with<uint32_t>,
+  /// One shard's events the primary replicates here.
+  caf::replies_to<replica_atom, uint32_t, event_batch>::with<uint32_t>,
+  /// Part of a shard's copy for this node, a new owner of the shard.
+  caf::replies_to<copy_atom, uint32_t, event_batch>::with<uint32_t>>;
 
 struct router_options {
   std::vector<shard_actor> shards; ///< index = shard id on the ring

@@ -45,7 +45,13 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<anomalies_atom, uint32_t>::with<std::vector<anomaly>>,
   /// Where to send hold requests for confident predictions (the router);
   /// none are made before.
-  caf::reacts_to<connect_atom, caf::actor>>;
+  caf::reacts_to<connect_atom, caf::actor>,
+  /// (shards, vnodes of the ring): every stored event of this shard's
+  /// users, after a checkpoint, for a new owner of the shard.
+  caf::replies_to<copy_atom, uint32_t, uint32_t>::with<event_batch>,
+  /// Part of such a copy, received: applies the events not held yet;
+  /// replies with their number.
+  caf::replies_to<copy_atom, event_batch>::with<uint32_t>>;
 
 struct shard_options {
   uint16_t id = 0;

@@ -125,6 +125,23 @@ struct policy_section {
   double reserve_pool_share = 0.5;              // Default: 0.5, in [0, 1]
 };
 
+/// [cluster]: membership in a cluster of nodes. Absent = a standalone node.
+/// Between nodes runs CAF's middleman (BASP over TCP) on `listen`; peer
+/// failure is detected by phi accrual over the gossip heartbeats and by
+/// CAF's own connection timeout.
+struct cluster_section {
+  listen_address listen;                 ///< required: this node's cluster endpoint
+  std::vector<listen_address> seeds;     // Default: empty (the first node of a cluster)
+  /// The cluster's configured size; writes need a strict majority of it.
+  uint32_t expected_nodes = 0;           ///< required, 1..1024
+  uint32_t replicas = 2;                 // Default: 2 (1..16): copies of each shard
+  duration heartbeat_interval = std::chrono::milliseconds(500); // Default: "500ms" (10ms..1m)
+  duration connection_timeout = std::chrono::seconds(5);        // Default: "5s" (> heartbeat_interval)
+  duration request_timeout = std::chrono::seconds(2);           // Default: "2s" (> 0): any request to a peer
+  double phi_threshold = 8;              // Default: 8, in [1, 100]
+  std::string region;                    // Default: the first [[regions]] entry
+};
+
 /// One [[regions]] entry.
 struct region_config {
   std::string name; ///< required, unique
@@ -221,6 +238,7 @@ struct node_config {
   profiles_section profiles;
   learned_section learned;
   policy_section policy;
+  std::optional<cluster_section> cluster;       // Default: absent = standalone
   std::vector<region_config> regions;           // in file order
   std::vector<data_center_config> data_centers; // in file order
   std::vector<tenant_config> tenants;           // in file order

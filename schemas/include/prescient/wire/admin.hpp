@@ -19,6 +19,30 @@ struct data_center_status {
   uint64_t instances_granted = 0;
 };
 
+/// One member of a cluster as a node sees it.
+struct cluster_member_status {
+  std::string id;
+  std::string address;       ///< its cluster endpoint, host:port
+  std::string region;
+  std::string state;         ///< joining | up | leaving | down
+  bool reachable = false;    ///< connected and not suspected (the node itself: true)
+  double phi = 0;            ///< current suspicion of failure (the node itself: 0)
+  uint32_t shards_primary = 0;
+  uint32_t shards_owned = 0; ///< as primary or replica
+};
+
+/// A node's view of its cluster; `enabled` is false on a standalone node.
+struct cluster_status {
+  bool enabled = false;
+  std::string self;
+  bool quorum = false;       ///< reaches a majority of expected_nodes: accepts writes
+  uint32_t expected_nodes = 0;
+  uint32_t replicas = 0;
+  std::vector<cluster_member_status> members; ///< by id
+  uint32_t copies_in_flight = 0; ///< shard copies this node is sending to new owners
+  uint64_t events_copied = 0;    ///< events this node sent in shard copies
+};
+
 struct node_status {
   std::string node_id;
   std::string version;
@@ -32,6 +56,7 @@ struct node_status {
   uint64_t rss_bytes = 0;
   std::vector<data_center_status> data_centers;
   int64_t event_time_us = 0;
+  cluster_status cluster;
 };
 
 struct app_count {
