@@ -76,6 +76,24 @@ void refresh(self_ptr self) {
   self->send(st.opts.router, view_atom::value, cluster_view_ptr{std::move(v)});
 }
 
+/// Declares the lost peers down, if this side has a quorum now; a minority
+/// never evicts the majority, and keeps them until it has one.
+void declare_lost(self_ptr self) {
+  auto& st = self->state;
+  if (st.lost.empty() || !st.members->has_quorum(st.reachable(now_us())))
+    return;
+  for (auto& id : st.lost) {
+    auto* m = st.members->find(id);
+    auto p = st.peers.find(id);
+    bool back = p != st.peers.end() && p->second.handle;
+    if (m && !back && m->state != cluster::member_state::down) {
+      st.members->mark(id, cluster::member_state::down);
+      st.dirty = true;
+    }
+  }
+  st.lost.clear();
+}
+
 /// A peer is gone (its handle went down, or its detector fired): forget the
 /// connection; declare it down only while this side has a quorum.
 void lose_peer(self_ptr self, const std::string& id) {
@@ -88,12 +106,8 @@ void lose_peer(self_ptr self, const std::string& id) {
   i->second.handle = nullptr;
   i->second.detector = cluster::phi_accrual{};
   st.dirty = true;
-  auto reachable = st.reachable(now_us());
-  if (st.members->has_quorum(reachable)) {
-    auto* m = st.members->find(id);
-    if (m && m->state != cluster::member_state::down)
-      st.members->mark(id, cluster::member_state::down);
-  }
+  st.lost.insert(id);
+  declare_lost(self);
   refresh(self);
 }
 
@@ -161,6 +175,10 @@ void heartbeat(self_ptr self) {
       suspected.push_back(id);
   for (auto& id : suspected)
     lose_peer(self, id);
+  if (!st.lost.empty()) {
+    declare_lost(self);
+    refresh(self);
+  }
   for (auto& [id, p] : st.peers)
     if (p.handle)
       gossip(self, p.handle);
@@ -276,6 +294,7 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
           self->demonitor(p.handle);
         p.handle = handle;
         self->monitor(handle);
+        st.lost.erase(from); // it is back before it was declared down
         st.dirty = true;
       }
       p.detector.heartbeat(now_us());

@@ -38,6 +38,10 @@ struct cluster_state {
   uint32_t reached = 1;
   bool dirty = true; ///< the router's view is stale
   std::set<std::string> refused; ///< refusals already reported (once each)
+  /// Peers lost while this side had no quorum (e.g. the only other peer was
+  /// briefly suspected on a loaded machine): declared down at the first
+  /// heartbeat with a quorum, unless they have come back by then.
+  std::set<std::string> lost;
 
   /// Peers connected and not suspected at `now_us`.
   std::set<std::string> reachable(int64_t now_us) const {

@@ -255,13 +255,19 @@ TEST_CASE("SIGTERM hands a node's shards off before it stops", "[integration][cl
   CHECK(f.nodes[3]->terminate() == 0);
   CHECK(f.nodes[3]->log().find("left the cluster: shards handed off") != std::string::npos);
   f.nodes[2]->kill();
-  REQUIRE(it::wait_for(
+  std::string seen;
+  bool settled = it::wait_for(
     [&] {
       auto s = f.status(0);
-      return member(s, "n2")->state == "down" && member(s, "n3")->shards_owned == 0
-             && s.cluster.quorum;
+      auto *n2 = member(s, "n2"), *n3 = member(s, "n3");
+      seen = "n2 " + (n2 ? n2->state : "absent") + ", n3 "
+             + (n3 ? n3->state + " owning " + std::to_string(n3->shards_owned) : "absent")
+             + ", quorum " + (s.cluster.quorum ? "yes" : "no");
+      return n2 && n2->state == "down" && n3 && n3->shards_owned == 0 && s.cluster.quorum;
     },
-    10s));
+    10s);
+  INFO("n0 sees: " << seen);
+  REQUIRE(settled);
   REQUIRE(it::wait_for([&] { return copies_done(f, {0, 1}); }, 30s));
   check_reads(f, 0, users, per_user);
   check_reads(f, 1, users, per_user);
