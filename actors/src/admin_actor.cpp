@@ -153,7 +153,6 @@ void collect_kpis(self_ptr self, caf::typed_response_promise<kpis> rp) {
     k.prealloc_success_rate = ended == 0 ? 0.0 : double(k.holds_claimed) / double(ended);
     k.utilization = j->cpu_capacity > 0 ? j->cpu_used / j->cpu_capacity : 0.0;
     k.anomalies_flagged = h.anomalies_flagged;
-    k.throttled += h.throttled;
     if (j->forecasting > 0) {
       k.demand_forecast_mae = h.demand_forecast_mae / double(j->forecasting);
       k.demand_forecast_coverage95 = h.demand_forecast_coverage95 / double(j->forecasting);
