@@ -23,7 +23,11 @@ size_t cluster_fixture::add_node() {
   if (!cluster_ports.empty())
     spec.seeds.push_back(cluster_ports.front());
   spec.expected_nodes = static_cast<uint32_t>(expected);
-  spec.cluster_extra = "heartbeat_interval = \"100ms\"\nconnection_timeout = \"1s\"\n"
+  // A killed node closes its sockets, so its loss is seen at once (down_msg)
+  // or by phi within a second; the connection timeout only catches silent
+  // links, and at 1 s it cut healthy ones on a saturated 2-core CI machine
+  // (a replica write then failed with "did not answer within 2000 ms").
+  spec.cluster_extra = "heartbeat_interval = \"100ms\"\nconnection_timeout = \"3s\"\n"
                        "request_timeout = \"2s\"\n";
   spec.extra = "[learned]\nenabled = false\n";
   auto dir = testkit::make_temp_dir("prescient-cluster");
