@@ -101,7 +101,7 @@ nodes_t start_cluster(const cluster_options& o, const std::string& dir) {
     spec.cluster_port = ports[i];
     spec.seeds = {ports[0]};
     spec.expected_nodes = static_cast<uint32_t>(o.nodes);
-    spec.cluster_extra = "heartbeat_interval = \"100ms\"\nconnection_timeout = \"1s\"\n";
+    spec.cluster_extra = "heartbeat_interval = \"100ms\"\nconnection_timeout = \"3s\"\n";
     spec.extra = "[learned]\nenabled = false\n";
     spec.node_extra = o.node_extra;
     auto node_dir = dir + "/n" + std::to_string(i);
