@@ -15,6 +15,7 @@ namespace prescient {
 void add_cluster_message_types(caf::actor_system_config& cfg) {
   // add_message_type<T> registers std::vector<T> as well.
   cfg.add_message_type<usage_event>("prescient::usage_event");
+  cfg.add_message_type<shard_part>("prescient::shard_part");
   cfg.add_message_type<cluster::member>("prescient::member");
   cfg.add_message_type<user_summary>("prescient::user_summary");
 }
@@ -52,6 +53,9 @@ void refresh(self_ptr self) {
       static_cast<uint32_t>(st.opts.shards.size()), owners, st.opts.replicas);
     st.dirty = true;
   }
+  if (quorum != st.quorum)
+    fprintf(stderr, "prescientd: %s: reaches %u of %u nodes\n",
+            quorum ? "quorum" : "no quorum", reached, st.members->expected_nodes());
   if (quorum != st.quorum || reached != st.reached)
     st.dirty = true;
   st.quorum = quorum;
@@ -87,6 +91,7 @@ void declare_lost(self_ptr self) {
     auto p = st.peers.find(id);
     bool back = p != st.peers.end() && p->second.handle;
     if (m && !back && m->state != cluster::member_state::down) {
+      fprintf(stderr, "prescientd: node '%s' is down\n", id.c_str());
       st.members->mark(id, cluster::member_state::down);
       st.dirty = true;
     }
@@ -96,13 +101,14 @@ void declare_lost(self_ptr self) {
 
 /// A peer is gone (its handle went down, or its detector fired): forget the
 /// connection; declare it down only while this side has a quorum.
-void lose_peer(self_ptr self, const std::string& id) {
+void lose_peer(self_ptr self, const std::string& id, const char* why) {
   auto& st = self->state;
   auto i = st.peers.find(id);
   if (i == st.peers.end())
     return;
   if (i->second.handle)
     self->demonitor(i->second.handle);
+  fprintf(stderr, "prescientd: lost node '%s' (%s)\n", id.c_str(), why);
   i->second.handle = nullptr;
   i->second.detector = cluster::phi_accrual{};
   st.dirty = true;
@@ -164,6 +170,9 @@ bool split_address(const std::string& a, std::string& host, uint16_t& port) {
   return true;
 }
 
+constexpr int awaited_beats = 10;
+constexpr int64_t down_redial_us = 5'000'000;
+
 void heartbeat(self_ptr self) {
   auto& st = self->state;
   auto now = now_us();
@@ -174,7 +183,7 @@ void heartbeat(self_ptr self) {
         && p.detector.suspected(now, st.opts.phi_threshold))
       suspected.push_back(id);
   for (auto& id : suspected)
-    lose_peer(self, id);
+    lose_peer(self, id, "no heartbeat: phi over the threshold");
   if (!st.lost.empty()) {
     declare_lost(self);
     refresh(self);
@@ -182,8 +191,8 @@ void heartbeat(self_ptr self) {
   for (auto& [id, p] : st.peers)
     if (p.handle)
       gossip(self, p.handle);
-  // Connect to the seeds until a peer answers, and to every member that is
-  // not down and not connected.
+  // Connect to the seeds until a peer answers, to every member that is not
+  // down and not connected, and now and then to the down ones.
   std::string host;
   uint16_t port = 0;
   bool any = false;
@@ -192,11 +201,32 @@ void heartbeat(self_ptr self) {
   if (!any)
     for (auto& [h, p] : st.opts.seeds)
       dial(self, h, p);
+  auto& self_id = st.members->self().id;
   for (auto& m : st.members->view()) {
-    if (m.id == st.members->self().id || m.state == cluster::member_state::down)
+    if (m.id == self_id)
       continue;
+    if (m.state == cluster::member_state::down) {
+      // A node restarted on its old address may know no seed that is up
+      // (node 0 of a cluster whose seed is node 0): look for it now and then.
+      if (!split_address(m.address, host, port))
+        continue;
+      auto last = st.dialed.find(host + ":" + std::to_string(port)); // dial()'s key
+      if (last == st.dialed.end() || now - last->second >= down_redial_us)
+        dial(self, host, port);
+      continue;
+    }
     auto i = st.peers.find(m.id);
-    if ((i == st.peers.end() || !i->second.handle) && split_address(m.address, host, port))
+    if (i != st.peers.end() && i->second.handle) {
+      st.awaited.erase(m.id);
+      continue;
+    }
+    // Two nodes that learn of each other at once (from a third one's
+    // gossip) would dial each other; CAF then closes one of the two links
+    // and its proxies report down, a false loss. The lower id dials; the
+    // higher one dials only when that has not happened for 10 heartbeats.
+    if (m.id < self_id && ++st.awaited[m.id] <= awaited_beats)
+      continue;
+    if (split_address(m.address, host, port))
       dial(self, host, port);
   }
   refresh(self);
@@ -263,7 +293,7 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
     for (auto& [id, p] : st.peers)
       if (p.handle && p.handle.address() == dm.source) {
         auto lost = id; // lose_peer may touch the map
-        lose_peer(self, lost);
+        lose_peer(self, lost, "link closed");
         return;
       }
   });
@@ -306,11 +336,11 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
       if (self->state.refused.insert(why).second)
         fprintf(stderr, "prescientd: refused by the cluster: %s\n", why.c_str());
     },
-    [self](forward_atom a, uint32_t shard, event_batch& events) {
-      return self->delegate(self->state.opts.router, a, shard, std::move(events));
+    [self](forward_atom a, shard_parts& parts) {
+      return self->delegate(self->state.opts.router, a, std::move(parts));
     },
-    [self](replica_atom a, uint32_t shard, event_batch& events) {
-      return self->delegate(self->state.opts.router, a, shard, std::move(events));
+    [self](replica_atom a, shard_parts& parts) {
+      return self->delegate(self->state.opts.router, a, std::move(parts));
     },
     [self](copy_atom a, uint32_t shard, event_batch& events) {
       return self->delegate(self->state.opts.router, a, shard, std::move(events));

@@ -31,6 +31,8 @@ struct cluster_state {
   std::map<std::string, cluster_peer> peers; ///< by node id
   /// Addresses being connected or tried lately -> when (steady µs).
   std::map<std::string, int64_t> dialed;
+  /// Heartbeats a member with a lower id has been left to dial this node.
+  std::map<std::string, int> awaited;
   std::vector<std::string> owners; ///< of `placement`
   std::shared_ptr<const cluster::placement> placement;
   uint64_t version = 0;

@@ -57,61 +57,54 @@ using clock = std::chrono::steady_clock;
 
 } // namespace
 
-void ingest_by_shard(router_self self, event_batch& events,
-                     caf::typed_response_promise<uint32_t> rp, shard_writer write) {
-  auto& st = self->state;
+shard_parts split_by_shard(router_state& st, event_batch& events) {
   std::vector<event_batch> per_shard(st.ring->shards());
   for (auto& e : events) {
     st.watermark_us = std::max(st.watermark_us, e.time_us);
     per_shard[st.ring->shard_of(e.tenant, e.user)].push_back(std::move(e));
   }
-  struct join {
-    caf::typed_response_promise<uint32_t> rp;
-    size_t pending = 0;
-    uint32_t applied = 0;
-    bool failed = false;
+  shard_parts out;
+  for (uint32_t s = 0; s < per_shard.size(); ++s)
+    if (!per_shard[s].empty())
+      out.push_back({s, std::move(per_shard[s])});
+  return out;
+}
+
+void write_local(router_self self, shard_parts parts, write_done done, bool copy) {
+  auto& st = self->state;
+  auto join = write_join::make(parts.size(), std::move(done));
+  for (auto& p : parts) {
+    auto part_done = join->part();
+    auto& shard = st.opts.shards[p.shard];
+    auto rh = copy ? self->request(shard, st.opts.timeout, copy_atom::value, std::move(p.events))
+                   : self->request(shard, st.opts.timeout, ingest_atom::value,
+                                   std::move(p.events));
+    rh.then([part_done](uint32_t n) { part_done(n); },
+            [part_done](caf::error& err) { part_done(std::move(err)); });
+  }
+}
+
+void run_later(router_self self, std::chrono::milliseconds delay, std::function<void()> work) {
+  self->state.deferred.emplace(clock::now() + delay, std::move(work));
+  self->delayed_send(self, delay, later_atom::value);
+}
+
+write_done answer_client(router_self self, caf::typed_response_promise<uint32_t> rp) {
+  return [self, rp](caf::expected<uint32_t> r) mutable {
+    if (!r) {
+      rp.deliver(r.error());
+      return;
+    }
+    self->state.counters.events_ingested += *r;
+    rp.deliver(*r);
   };
-  auto j = std::make_shared<join>();
-  j->rp = std::move(rp);
-  for (auto& b : per_shard)
-    j->pending += b.empty() ? 0 : 1;
-  if (j->pending == 0) {
-    j->rp.deliver(uint32_t{0});
-    return;
-  }
-  for (uint32_t s = 0; s < per_shard.size(); ++s) {
-    if (per_shard[s].empty())
-      continue;
-    write(s, std::move(per_shard[s]), [self, j](caf::expected<uint32_t> r) {
-      if (j->failed)
-        return;
-      if (!r) {
-        // Shards that succeeded keep their events (they are durable); the
-        // caller retries the batch, so it may store some events twice.
-        j->failed = true;
-        j->rp.deliver(r.error());
-        return;
-      }
-      j->applied += *r;
-      self->state.counters.events_ingested += *r;
-      if (--j->pending == 0)
-        j->rp.deliver(j->applied);
-    });
-  }
 }
 
 namespace {
 
 /// Standalone: each shard's part goes to the local shard actor.
 void ingest(self_ptr self, event_batch& events, caf::typed_response_promise<uint32_t> rp) {
-  ingest_by_shard(self, events, std::move(rp),
-                  [self](uint32_t shard, event_batch part, write_done done) {
-                    auto& st = self->state;
-                    self->request(st.opts.shards[shard], st.opts.timeout, ingest_atom::value,
-                                  std::move(part))
-                      .then([done](uint32_t n) { done(n); },
-                            [done](caf::error& err) { done(std::move(err)); });
-                  });
+  write_local(self, split_by_shard(self->state, events), answer_client(self, std::move(rp)));
 }
 
 std::string user_key(const std::string& tenant, const std::string& user) {
@@ -338,13 +331,19 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         st.opts.on_watermark(st.watermark_us);
       self->delayed_send(self, st.opts.tick_interval, tick_atom::value);
     },
+    [self](later_atom) {
+      auto& due = self->state.deferred;
+      std::vector<std::function<void()>> now;
+      for (auto i = due.begin(); i != due.end() && i->first <= clock::now();) {
+        now.push_back(std::move(i->second));
+        i = due.erase(i);
+      }
+      for (auto& work : now) // may defer more
+        work();
+    },
     [self](view_atom, cluster_view_ptr& view) { adopt_view(self, std::move(view)); },
-    [self](forward_atom, uint32_t shard, event_batch& events) {
-      return forwarded_write(self, shard, events);
-    },
-    [self](replica_atom, uint32_t shard, event_batch& events) {
-      return replica_write(self, shard, events);
-    },
+    [self](forward_atom, shard_parts& parts) { return forwarded_write(self, parts); },
+    [self](replica_atom, shard_parts& parts) { return replica_write(self, parts); },
     [self](copy_atom, uint32_t shard, event_batch& events) {
       return copy_write(self, shard, events);
     },

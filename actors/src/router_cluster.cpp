@@ -1,7 +1,9 @@
 #include "router_cluster.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include <caf/stateful_actor.hpp>
@@ -34,134 +36,200 @@ caf::error peer_error(const std::string& node, const cluster_view& v, const caf:
                     "node '" + node + "' failed: " + describe(err));
 }
 
-/// Writes one shard's events here (the primary) and on every other owner;
-/// `done` runs once, with the count once all have them or the first error.
-void primary_write(router_self self, uint32_t shard, batch_ptr events, done_fn done) {
-  auto& st = self->state;
-  auto view = st.cluster;
-  std::vector<std::pair<std::string, caf::actor>> replicas;
-  for (auto& o : view->placement->owners_of(shard)) {
-    if (o == view->self)
-      continue;
-    auto ep = view->endpoint(o);
-    if (!ep) {
-      done(make_error(actor_errc::unreachable, "node '" + o + "', a replica of "
-                                                 + shard_name(shard) + ", is not connected"));
-      return;
+/// How long a write waits for the link to an owner that is in the view but
+/// not connected (a node that just joined, or a link being re-established):
+/// 8 x 50 ms, well within the sender's request timeout. A dead node leaves
+/// the placement once it is declared down.
+constexpr int link_waits = 8;
+constexpr std::chrono::milliseconds link_wait{50};
+
+/// Writes the parts here (their primary) and on every other owner of
+/// their shards: one replica message per owner node, with all of that
+/// node's parts. `done` runs once, with the count once all have them or
+/// the first error.
+void primary_write(router_self self, shard_parts parts, done_fn done, int attempt = 0) {
+  auto view = self->state.cluster;
+  std::map<std::string, shard_parts> replicas;
+  for (auto& p : parts)
+    for (auto& o : view->placement->owners_of(p.shard)) {
+      if (o == view->self)
+        continue;
+      if (!view->endpoint(o)) {
+        if (attempt < link_waits) {
+          run_later(self, link_wait,
+                    [self, parts = std::move(parts), done = std::move(done), attempt]() mutable {
+                      primary_write(self, std::move(parts), std::move(done), attempt + 1);
+                    });
+          return;
+        }
+        done(make_error(actor_errc::unreachable, "node '" + o + "', a replica of "
+                                                   + shard_name(p.shard) + ", is not connected"));
+        return;
+      }
+      replicas[o].push_back(p);
     }
-    replicas.emplace_back(o, ep);
+  auto join = write_join::make(1 + replicas.size(), std::move(done));
+  write_local(self, std::move(parts), join->part());
+  for (auto& [id, rp] : replicas) {
+    auto part_done = join->part(false); // the primary's write counts the events
+    self->request(view->endpoint(id), view->request_timeout, replica_atom::value, std::move(rp))
+      .then([part_done](uint32_t) { part_done(uint32_t{0}); },
+            [part_done, id = id, view](caf::error& err) {
+              part_done(peer_error(id, *view, err));
+            });
   }
-  struct fan_in {
-    size_t pending = 0;
-    uint32_t applied = 0;
-    bool failed = false;
-    done_fn done;
-  };
-  auto j = std::make_shared<fan_in>();
-  j->pending = 1 + replicas.size();
-  j->done = std::move(done);
-  auto one_done = [j] {
-    if (--j->pending == 0 && !j->failed)
-      j->done(j->applied);
-  };
-  auto fail = [j](caf::error err) {
-    if (!j->failed) {
-      j->failed = true;
-      j->done(std::move(err));
-    }
-  };
-  self->request(st.opts.shards[shard], st.opts.timeout, ingest_atom::value, *events)
-    .then(
-      [j, one_done](uint32_t n) {
-        j->applied = n;
-        one_done();
-      },
-      [fail](caf::error& err) { fail(std::move(err)); });
-  for (auto& [id, ep] : replicas)
-    self->request(ep, view->request_timeout, replica_atom::value, shard, *events)
-      .then([one_done](uint32_t) { one_done(); },
-            [fail, id = id, view](caf::error& err) { fail(peer_error(id, *view, err)); });
 }
 
-/// Sends one shard's events to its primary; when that fails and the
-/// placement changed meanwhile (the primary was found dead), once more to
-/// the new primary.
-void route(router_self self, uint32_t shard, batch_ptr events, bool retried, done_fn done) {
+void route(router_self self, shard_parts parts, bool retried, done_fn done);
+
+/// Sends `node` the parts it is the primary of; when that fails and the
+/// placement moved some of them meanwhile (the node was found dead), routes
+/// them once more by the new placement.
+void forward(router_self self, const std::string& node, shard_parts parts, bool retried,
+             done_fn done, int attempt = 0) {
   auto view = self->state.cluster;
-  auto* primary = view->placement->primary(shard);
-  if (!primary) {
-    done(make_error(actor_errc::unreachable, shard_name(shard) + " has no owner node"));
+  if (!view->endpoint(node) && attempt < link_waits) {
+    run_later(self, link_wait,
+              [self, node, parts = std::move(parts), retried, done = std::move(done),
+               attempt]() mutable {
+                forward(self, node, std::move(parts), retried, std::move(done), attempt + 1);
+              });
     return;
   }
-  if (*primary == view->self) {
-    primary_write(self, shard, std::move(events), std::move(done));
-    return;
-  }
-  auto retry_or_fail = [self, shard, events, retried, done, version = view->version,
-                        was = *primary](caf::error err) {
+  auto kept = std::make_shared<const shard_parts>(parts);
+  auto retry_or_fail = [self, kept, retried, done, version = view->version,
+                        was = node](caf::error err) {
     auto now = self->state.cluster;
-    auto* p = now->placement->primary(shard);
-    if (!retried && now->version != version && p && *p != was) {
-      route(self, shard, events, true, done);
+    auto moved = std::any_of(kept->begin(), kept->end(), [&](const shard_part& p) {
+      auto* primary = now->placement->primary(p.shard);
+      return primary && *primary != was;
+    });
+    if (!retried && now->version != version && moved) {
+      route(self, *kept, true, done);
       return;
     }
     done(std::move(err));
   };
-  auto ep = view->endpoint(*primary);
+  auto ep = view->endpoint(node);
   if (!ep) {
     retry_or_fail(make_error(actor_errc::unreachable,
-                             "node '" + *primary + "', the primary of " + shard_name(shard)
-                               + ", is not connected"));
+                             "node '" + node + "', the primary of "
+                               + shard_name(parts.front().shard) + ", is not connected"));
     return;
   }
-  self->request(ep, view->request_timeout, forward_atom::value, shard, *events)
+  self->request(ep, view->request_timeout, forward_atom::value, std::move(parts))
     .then([done](uint32_t n) { done(n); },
-          [retry_or_fail, was = *primary, view](caf::error& err) {
-            retry_or_fail(peer_error(was, *view, err));
+          [retry_or_fail, node, view](caf::error& err) {
+            retry_or_fail(peer_error(node, *view, err));
           });
 }
 
-void advance_watermark(router_state& st, const event_batch& events) {
-  for (auto& e : events)
-    st.watermark_us = std::max(st.watermark_us, e.time_us);
+/// Groups the parts by their shard's primary: this node's are written
+/// here, every other node gets one message with its parts.
+void route(router_self self, shard_parts parts, bool retried, done_fn done) {
+  auto view = self->state.cluster;
+  std::map<std::string, shard_parts> by_node;
+  for (auto& p : parts) {
+    auto* primary = view->placement->primary(p.shard);
+    if (!primary) {
+      done(make_error(actor_errc::unreachable, shard_name(p.shard) + " has no owner node"));
+      return;
+    }
+    by_node[*primary].push_back(std::move(p));
+  }
+  auto join = write_join::make(by_node.size(), std::move(done));
+  for (auto& [node, np] : by_node) {
+    if (node == view->self)
+      primary_write(self, std::move(np), join->part());
+    else
+      forward(self, node, std::move(np), retried, join->part());
+  }
 }
 
-/// A peer's batch must hold only the shard's own users: anything else would
-/// be stored where no read finds it.
-caf::error check_batch(const router_state& st, uint32_t shard, const event_batch& events) {
-  if (shard >= st.opts.shards.size())
-    return make_error(actor_errc::bad_input,
-                      shard_name(shard) + " does not exist: this node has "
-                        + std::to_string(st.opts.shards.size()) + " shards");
-  for (auto& e : events)
-    if (st.ring->shard_of(e.tenant, e.user) != shard)
-      return make_error(actor_errc::bad_input, "user '" + e.user + "' of tenant '" + e.tenant
-                                                 + "' does not belong to " + shard_name(shard));
+void advance_watermark(router_state& st, const shard_parts& parts) {
+  for (auto& p : parts)
+    for (auto& e : p.events)
+      st.watermark_us = std::max(st.watermark_us, e.time_us);
+}
+
+/// A peer's parts must hold only their shard's own users: anything else
+/// would be stored where no read finds it.
+caf::error check_parts(const router_state& st, const shard_parts& parts) {
+  for (auto& p : parts) {
+    if (p.shard >= st.opts.shards.size())
+      return make_error(actor_errc::bad_input,
+                        shard_name(p.shard) + " does not exist: this node has "
+                          + std::to_string(st.opts.shards.size()) + " shards");
+    for (auto& e : p.events)
+      if (st.ring->shard_of(e.tenant, e.user) != p.shard)
+        return make_error(actor_errc::bad_input, "user '" + e.user + "' of tenant '"
+                                                   + e.tenant + "' does not belong to "
+                                                   + shard_name(p.shard));
+  }
   return caf::none;
+}
+
+/// Answers a peer's write when it is done.
+done_fn deliver_to(caf::typed_response_promise<uint32_t> rp) {
+  return [rp](caf::expected<uint32_t> r) mutable {
+    if (r)
+      rp.deliver(*r);
+    else
+      rp.deliver(r.error());
+  };
 }
 
 /// Events per chunk of a shard's copy: one replica write each.
 constexpr size_t copy_chunk = 2'000;
 /// A snapshot reads the shard's whole history from storage.
 constexpr std::chrono::seconds snapshot_timeout{120};
-constexpr int copy_attempts = 3;
+/// A copy waits for a new owner that is not connected yet (the view can
+/// name a joining node before this node's link to it is up) and retries a
+/// failed chunk, with backoff, for about a minute before it gives up: the
+/// shard's only other copies may be on nodes about to go.
+constexpr int copy_attempts = 36;
+
+std::chrono::milliseconds copy_backoff(int attempt) {
+  return std::min(std::chrono::milliseconds(100) * (1 << std::min(attempt, 5)),
+                  std::chrono::milliseconds(2'000));
+}
+
+void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
+               size_t offset, int attempt);
+
+void end_copy(router_self self, uint32_t shard, const std::string& to, const std::string& how) {
+  --self->state.copies_in_flight;
+  fprintf(stderr, "prescientd: copy of %s to node '%s' %s\n", shard_name(shard).c_str(),
+          to.c_str(), how.c_str());
+}
+
+/// Sends the chunk at `offset` again after a backoff, or gives up.
+void retry_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
+                size_t offset, int attempt, const std::string& why) {
+  if (attempt + 1 >= copy_attempts) {
+    end_copy(self, shard, to, "abandoned: " + why);
+    return;
+  }
+  run_later(self, copy_backoff(attempt), [=] {
+    send_copy(self, shard, to, all, offset, attempt + 1);
+  });
+}
 
 void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
                size_t offset, int attempt) {
   auto& st = self->state;
   if (offset >= all->size()) {
-    --st.copies_in_flight;
-    fprintf(stderr, "prescientd: copied %s to node '%s': %zu events\n",
-            shard_name(shard).c_str(), to.c_str(), all->size());
+    end_copy(self, shard, to, "done: " + std::to_string(all->size()) + " events");
     return;
   }
   auto view = st.cluster;
+  if (!view->placement->owns(to, shard)) {
+    end_copy(self, shard, to, "abandoned: no longer an owner");
+    return;
+  }
   auto ep = view->endpoint(to);
-  if (!ep || !view->placement->owns(to, shard)) {
-    --st.copies_in_flight;
-    fprintf(stderr, "prescientd: copy of %s to node '%s' abandoned: %s\n",
-            shard_name(shard).c_str(), to.c_str(),
-            ep ? "no longer an owner" : "not connected");
+  if (!ep) {
+    retry_copy(self, shard, to, all, offset, attempt, "not connected");
     return;
   }
   auto end = std::min(all->size(), offset + copy_chunk);
@@ -173,16 +241,10 @@ void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
         self->state.events_copied += end - offset;
         send_copy(self, shard, to, all, end, 0);
       },
-          [self, shard, to, all, offset, attempt, view](caf::error& err) {
-            if (attempt + 1 < copy_attempts) {
-              send_copy(self, shard, to, all, offset, attempt + 1);
-              return;
-            }
-            --self->state.copies_in_flight;
-            fprintf(stderr, "prescientd: copy of %s to node '%s' failed: %s\n",
-                    shard_name(shard).c_str(), to.c_str(),
-                    describe(peer_error(to, *view, err)).c_str());
-          });
+      [self, shard, to, all, offset, attempt, view](caf::error& err) {
+        retry_copy(self, shard, to, all, offset, attempt,
+                   describe(peer_error(to, *view, err)));
+      });
 }
 
 void copy_shard(router_self self, uint32_t shard, std::string to) {
@@ -229,62 +291,49 @@ void cluster_ingest(router_self self, event_batch& events,
     rp.deliver(make_error(actor_errc::no_quorum, st.cluster->no_quorum()));
     return;
   }
-  ingest_by_shard(self, events, std::move(rp),
-                  [self](uint32_t shard, event_batch part, write_done done) {
-                    route(self, shard, std::make_shared<const event_batch>(std::move(part)),
-                          false, std::move(done));
-                  });
+  route(self, split_by_shard(st, events), false, answer_client(self, std::move(rp)));
 }
 
-caf::result<uint32_t> forwarded_write(router_self self, uint32_t shard, event_batch& events) {
+caf::result<uint32_t> forwarded_write(router_self self, shard_parts& parts) {
   auto& st = self->state;
   if (!st.cluster)
     return make_error(actor_errc::bad_input, "this node runs standalone");
-  if (auto err = check_batch(st, shard, events))
+  if (auto err = check_parts(st, parts))
     return err;
   if (!st.cluster->quorum)
     return make_error(actor_errc::no_quorum, st.cluster->no_quorum());
-  auto* p = st.cluster->placement->primary(shard);
-  if (!p || *p != st.cluster->self)
-    return make_error(actor_errc::unreachable, "node '" + st.cluster->self
-                                                 + "' is no longer the primary of "
-                                                 + shard_name(shard));
-  advance_watermark(st, events);
+  for (auto& p : parts) {
+    auto* primary = st.cluster->placement->primary(p.shard);
+    if (!primary || *primary != st.cluster->self)
+      return make_error(actor_errc::unreachable, "node '" + st.cluster->self
+                                                   + "' is no longer the primary of "
+                                                   + shard_name(p.shard));
+  }
+  advance_watermark(st, parts);
   auto rp = self->make_response_promise<uint32_t>();
-  primary_write(self, shard, std::make_shared<const event_batch>(std::move(events)),
-                [rp](caf::expected<uint32_t> r) mutable {
-                  if (r)
-                    rp.deliver(*r);
-                  else
-                    rp.deliver(r.error());
-                });
+  primary_write(self, std::move(parts), deliver_to(rp));
   return rp;
 }
 
-namespace {
-
-/// A peer's write for the local shard: `Atom` says how the shard applies it.
-template <class Atom>
-caf::result<uint32_t> local_write(router_self self, uint32_t shard, event_batch& events) {
+caf::result<uint32_t> replica_write(router_self self, shard_parts& parts) {
   auto& st = self->state;
-  if (auto err = check_batch(st, shard, events))
+  if (auto err = check_parts(st, parts))
     return err;
-  advance_watermark(st, events);
+  advance_watermark(st, parts);
   auto rp = self->make_response_promise<uint32_t>();
-  self->request(st.opts.shards[shard], st.opts.timeout, Atom::value, std::move(events))
-    .then([rp](uint32_t n) mutable { rp.deliver(n); },
-          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  write_local(self, std::move(parts), deliver_to(rp));
   return rp;
-}
-
-} // namespace
-
-caf::result<uint32_t> replica_write(router_self self, uint32_t shard, event_batch& events) {
-  return local_write<ingest_atom>(self, shard, events);
 }
 
 caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& events) {
-  return local_write<copy_atom>(self, shard, events);
+  auto& st = self->state;
+  shard_parts parts{{shard, std::move(events)}};
+  if (auto err = check_parts(st, parts))
+    return err;
+  advance_watermark(st, parts);
+  auto rp = self->make_response_promise<uint32_t>();
+  write_local(self, std::move(parts), deliver_to(rp), true);
+  return rp;
 }
 
 bool places_holds_for(const router_state& st, const std::string& tenant,

@@ -1,6 +1,8 @@
 // The router's cluster mode (private): events routed by shard to the
 // shard's primary node, written there and on every other owner of the
 // shard before they are acknowledged (R copies, R = cluster.replicas).
+// A client's batch crosses to each peer at most once: the parts of all
+// shards a peer is the primary (or a replica) of travel in one message.
 //
 // Why the primary forwards to its replicas rather than the front node
 // writing to all owners: one node orders each shard's writes, and CAF
@@ -24,11 +26,11 @@ namespace prescient {
 void cluster_ingest(router_self self, event_batch& events,
                     caf::typed_response_promise<uint32_t> rp);
 
-/// A peer routed `shard`'s events here as to the primary.
-caf::result<uint32_t> forwarded_write(router_self self, uint32_t shard, event_batch& events);
+/// A peer routed shards' events here as to their primary.
+caf::result<uint32_t> forwarded_write(router_self self, shard_parts& parts);
 
-/// The primary replicates `shard`'s events here.
-caf::result<uint32_t> replica_write(router_self self, uint32_t shard, event_batch& events);
+/// The primary of the parts' shards replicates them here.
+caf::result<uint32_t> replica_write(router_self self, shard_parts& parts);
 
 /// Part of a shard's copy for this node: applied where not held yet.
 caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& events);

@@ -3,12 +3,15 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
 
 #include <caf/expected.hpp>
 #include <caf/typed_response_promise.hpp>
 #include <unordered_map>
 
 #include "latency_histogram.hpp"
+#include "write_join.hpp"
 #include "throttle_list.hpp"
 #include "prescient/actors/ring.hpp"
 #include "prescient/actors/router_actor.hpp"
@@ -39,18 +42,26 @@ struct router_state {
   uint64_t events_at_last_tick = 0;
   std::chrono::steady_clock::time_point last_tick;
   double events_per_s = 0;
+  /// Work deferred by run_later, by due time.
+  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> deferred;
 };
 
 using router_self = router_actor::stateful_pointer<router_state>;
 
-using write_done = std::function<void(caf::expected<uint32_t>)>;
-/// Writes one shard's part of a batch; calls `done` exactly once.
-using shard_writer = std::function<void(uint32_t shard, event_batch part, write_done done)>;
+/// Splits a client's batch by shard (the non-empty parts, by shard id) and
+/// advances the watermark.
+shard_parts split_by_shard(router_state& st, event_batch& events);
 
-/// Splits a client's batch by shard and writes each part with `write`;
-/// replies with the count once every part is written, or the first error.
-/// Advances the watermark and counts the events ingested.
-void ingest_by_shard(router_self self, event_batch& events,
-                     caf::typed_response_promise<uint32_t> rp, shard_writer write);
+/// Writes each part to this node's shard actor, as new events or, with
+/// `copy`, as part of a shard's copy (applied where not held yet); `done`
+/// gets the count once all are durable, or the first error.
+void write_local(router_self self, shard_parts parts, write_done done, bool copy = false);
+
+/// Runs `work` in the router after `delay` (a retry's backoff), unless
+/// the router has stopped by then.
+void run_later(router_self self, std::chrono::milliseconds delay, std::function<void()> work);
+
+/// Answers a client's batch: the count (added to the KPIs) or the error.
+write_done answer_client(router_self self, caf::typed_response_promise<uint32_t> rp);
 
 } // namespace prescient

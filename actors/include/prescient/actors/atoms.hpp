@@ -24,5 +24,6 @@ using anomalies_atom = caf::atom_constant<caf::atom("anomalies")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using copy_atom = caf::atom_constant<caf::atom("copy")>;
+using later_atom = caf::atom_constant<caf::atom("later")>;
 
 } // namespace prescient

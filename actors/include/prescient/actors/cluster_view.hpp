@@ -7,8 +7,8 @@
 // with a finite timeout):
 //   (gossip_atom, from id, from handle, shards, view) heartbeat + membership
 //   (refused_atom, reason)                         a gossip refused (node.shards differ)
-//   (forward_atom, shard, event_batch) -> uint32   write as the primary
-//   (replica_atom, shard, event_batch) -> uint32   write as a replica
+//   (forward_atom, shard_parts) -> uint32          write as the primary of each part's shard
+//   (replica_atom, shard_parts) -> uint32          write as a replica
 //   (copy_atom, shard, event_batch) -> uint32      part of a shard's copy (idempotent)
 //   (user_atom, tenant, user, true) -> user_summary  read a local copy
 //   (erase_atom, tenant, user, true) -> bool       erase a local copy
@@ -28,6 +28,7 @@
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "prescient/actors/messages.hpp"
 #include "prescient/cluster/membership.hpp"
 #include "prescient/cluster/placement.hpp"
 #include "prescient/wire/admin.hpp"
@@ -40,6 +41,21 @@ using replica_atom = caf::atom_constant<caf::atom("replica")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
+
+/// One shard's events in a write between nodes. A node sends a peer one
+/// message per client batch with every shard's part it has for that peer
+/// (not one per shard): a batch spreads over most shards, and per-shard
+/// messages cost more than the events themselves.
+struct shard_part {
+  uint32_t shard = 0;
+  event_batch events;
+};
+using shard_parts = std::vector<shard_part>;
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_part& x) {
+  return f(caf::meta::type_name("shard_part"), x.shard, x.events);
+}
 
 /// One immutable snapshot of the cluster as this node sees it.
 struct cluster_view {

@@ -82,15 +82,17 @@ using router_actor = caf::typed_actor<
   /// A user a shard flagged: throttled where the tenant's policy says so.
   caf::reacts_to<anomalies_atom, anomaly>,
   caf::reacts_to<tick_atom>,
+  /// Runs the work it deferred whose time has come (run_later).
+  caf::reacts_to<later_atom>,
   // -- cluster mode (cluster_actor.hpp) ---------------------------------------
   /// A new view of the cluster: from now on events are routed by it. A
   /// router that never receives one runs standalone.
   caf::reacts_to<view_atom, cluster_view_ptr>,
-  /// One shard's events from a peer that routed them here as the primary:
-  /// written here and to the other owners before the reply.
-  caf::replies_to<forward_atom, uint32_t, event_batch>::with<uint32_t>,
-  /// One shard's events the primary replicates here.
-  caf::replies_to<replica_atom, uint32_t, event_batch>::with<uint32_t>,
+  /// Shards' events from a peer that routed them here as their primary:
+  /// written here and to the other owners before the reply (the count).
+  caf::replies_to<forward_atom, shard_parts>::with<uint32_t>,
+  /// Shards' events their primary replicates here.
+  caf::replies_to<replica_atom, shard_parts>::with<uint32_t>,
   /// Part of a shard's copy for this node, a new owner of the shard.
   caf::replies_to<copy_atom, uint32_t, event_batch>::with<uint32_t>>;
 
