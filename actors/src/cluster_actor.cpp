@@ -118,17 +118,21 @@ void gossip(self_ptr self, const caf::actor& to) {
              st.members->view());
 }
 
-/// Connects to `address` ("host:port") without blocking; on success sends
-/// it this node's view, and its answer (a gossip) tells its id.
-void dial(self_ptr self, const std::string& host, uint16_t port) {
+/// Connects to `address` ("host:port") without blocking, at most once per
+/// `retry` (twice the heartbeat interval by default); on success sends it
+/// this node's view, and its answer (a gossip) tells its id.
+void dial(self_ptr self, const std::string& host, uint16_t port,
+          std::chrono::microseconds retry = {}) {
   auto& st = self->state;
   auto key = host + ":" + std::to_string(port);
   if (key == st.members->self().address) // a seed list shared by every node
     return;
   auto now = now_us();
-  auto retry_us = 2 * std::chrono::duration_cast<std::chrono::microseconds>(
-                        st.opts.heartbeat_interval)
-                        .count();
+  auto retry_us = retry.count() > 0
+                    ? retry.count()
+                    : 2 * std::chrono::duration_cast<std::chrono::microseconds>(
+                            st.opts.heartbeat_interval)
+                            .count();
   if (auto i = st.dialed.find(key); i != st.dialed.end() && now - i->second < retry_us)
     return;
   st.dialed[key] = now;
@@ -183,7 +187,10 @@ void heartbeat(self_ptr self) {
     if (p.handle)
       gossip(self, p.handle);
   // Connect to the seeds until a peer answers, and to every member that is
-  // not down and not connected.
+  // not connected. Down members too, once per request timeout (at most one
+  // connect in flight to a dead address): a node restarted on its address
+  // whose only seed is itself (one seed list shared by every node) is
+  // found that way, and joins as a new incarnation.
   std::string host;
   uint16_t port = 0;
   bool any = false;
@@ -193,11 +200,14 @@ void heartbeat(self_ptr self) {
     for (auto& [h, p] : st.opts.seeds)
       dial(self, h, p);
   for (auto& m : st.members->view()) {
-    if (m.id == st.members->self().id || m.state == cluster::member_state::down)
+    if (m.id == st.members->self().id)
       continue;
     auto i = st.peers.find(m.id);
     if ((i == st.peers.end() || !i->second.handle) && split_address(m.address, host, port))
-      dial(self, host, port);
+      dial(self, host, port,
+           m.state == cluster::member_state::down
+             ? std::chrono::duration_cast<std::chrono::microseconds>(st.opts.request_timeout)
+             : std::chrono::microseconds{});
   }
   refresh(self);
   self->delayed_send(self, st.opts.heartbeat_interval, tick_atom::value);
