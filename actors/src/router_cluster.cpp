@@ -157,11 +157,20 @@ void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
   }
   auto view = st.cluster;
   auto ep = view->endpoint(to);
-  if (!ep || !view->placement->owns(to, shard)) {
+  if (!view->placement->owns(to, shard)) {
     --st.copies_in_flight;
-    fprintf(stderr, "prescientd: copy of %s to node '%s' abandoned: %s\n",
-            shard_name(shard).c_str(), to.c_str(),
-            ep ? "no longer an owner" : "not connected");
+    fprintf(stderr, "prescientd: copy of %s to node '%s' abandoned: no longer an owner\n",
+            shard_name(shard).c_str(), to.c_str());
+    return;
+  }
+  if (!ep) {
+    // An owner this node has no link to yet (a restarted node others
+    // reported up first): abandoning would leave it without the events
+    // written while it was away, and it may be the shard's primary.
+    if (!st.copies_waiting.emplace(shard, to).second)
+      --st.copies_in_flight; // the same copy waits already: one snapshot serves both
+    fprintf(stderr, "prescientd: copy of %s to node '%s' waits: not connected\n",
+            shard_name(shard).c_str(), to.c_str());
     return;
   }
   auto end = std::min(all->size(), offset + copy_chunk);
@@ -209,6 +218,24 @@ void adopt_view(router_self self, cluster_view_ptr view) {
   auto before = std::move(st.cluster);
   st.cluster = std::move(view);
   auto& now = *st.cluster;
+  // Waiting copies start once their owner is connected; they are dropped
+  // when either side no longer owns the shard (the new placement's
+  // transfers cover it).
+  for (auto i = st.copies_waiting.begin(); i != st.copies_waiting.end();) {
+    auto [shard, to] = *i;
+    bool owners = now.placement->owns(to, shard) && now.placement->owns(now.self, shard);
+    if (owners && !now.endpoint(to)) {
+      ++i;
+      continue;
+    }
+    i = st.copies_waiting.erase(i);
+    --st.copies_in_flight;
+    if (owners)
+      copy_shard(self, shard, to); // a fresh snapshot: it has every write since
+    else
+      fprintf(stderr, "prescientd: copy of %s to node '%s' abandoned: no longer an owner\n",
+              shard_name(shard).c_str(), to.c_str());
+  }
   if (!before || before->placement == now.placement)
     return;
   for (auto& t : cluster::transfers(*before->placement, *now.placement, now.live)) {

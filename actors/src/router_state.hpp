@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <set>
 
 #include <caf/expected.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -31,7 +32,11 @@ struct router_state {
   throttle_list throttles;
   /// Cluster mode: the latest view (null on a standalone node).
   cluster_view_ptr cluster;
-  uint32_t copies_in_flight = 0; ///< shard copies this node is sending
+  uint32_t copies_in_flight = 0; ///< shard copies this node is sending (or waiting to)
+  /// Copies (shard, new owner) held back because that owner had no
+  /// connection yet; each is in copies_in_flight and starts again from a
+  /// new snapshot once a view has its endpoint.
+  std::set<std::pair<uint32_t, std::string>> copies_waiting;
   uint64_t events_copied = 0;    ///< sent in shard copies since the start
   kpis counters;
   latency_histogram latency;

@@ -271,18 +271,29 @@ public:
       ++by_user_[e.user];
   }
 
-  /// {acknowledged, lost}: lost = acknowledged but not stored, read back
-  /// through `reader` (a user's events may be stored more than once: a
-  /// batch whose acknowledgement was lost is re-sent).
-  std::pair<uint64_t, uint64_t> read_back(client& reader) const {
+  struct reading {
+    uint64_t acked = 0;
+    uint64_t lost = 0;
+    std::vector<std::string> examples; ///< "<user>: <acked> acked, <stored> stored", 5 at most
+  };
+
+  /// Every user read back through `reader`: lost = acknowledged but not
+  /// stored (a user's events may be stored more than once: a batch whose
+  /// acknowledgement was lost is re-sent).
+  reading read_back(client& reader) const {
     std::lock_guard<std::mutex> guard{mtx_};
-    uint64_t total = 0, lost = 0;
+    reading r;
     for (auto& [user, n] : by_user_) {
-      total += n;
+      r.acked += n;
       auto stored = reader.user("demo", user).events;
-      lost += stored < n ? n - stored : 0;
+      if (stored >= n)
+        continue;
+      r.lost += n - stored;
+      if (r.examples.size() < 5)
+        r.examples.push_back(user + ": " + std::to_string(n) + " acked, "
+                             + std::to_string(stored) + " stored");
     }
-    return {total, lost};
+    return r;
   }
 
 private:
@@ -459,9 +470,9 @@ nlohmann::json kill_phase(nodes_t& nodes, const cluster_options& o) {
   for (auto& t : threads)
     t.join();
   client reader(options_for(addresses[live.pick(0).first], o));
-  auto [total, lost] = acked.read_back(reader);
-  nlohmann::json out{{"acked", total},
-                     {"lost", lost},
+  auto read = acked.read_back(reader);
+  nlohmann::json out{{"acked", read.acked},
+                     {"lost", read.lost},
                      {"requests", requests.load()},
                      {"unanswered", unanswered.load()},
                      {"failed_batches", failed_batches.load()},
@@ -475,6 +486,8 @@ nlohmann::json kill_phase(nodes_t& nodes, const cluster_options& o) {
                      {"failover_s_p50",
                       failovers.empty() ? -1.0 : workload::percentile(failovers, 0.5)},
                      {"seed", o.kill_seed}};
+  if (!read.examples.empty())
+    out["lost_users"] = read.examples; // where to look
   if (!error.empty())
     out["error"] = error;
   return out;
