@@ -272,3 +272,31 @@ TEST_CASE("SIGTERM hands a node's shards off before it stops", "[integration][cl
   check_reads(f, 0, users, per_user);
   check_reads(f, 1, users, per_user);
 }
+
+// Every node's only seed is n0 (the README's "same list everywhere"): a
+// restarted n0 dials nobody, so the others must dial it although they
+// declared it down, or it stays `joining` alone for good.
+TEST_CASE("the seed node restarted after SIGKILL rejoins as a new incarnation",
+          "[integration][cluster]") {
+  it::cluster_fixture f(3, 3);
+  for (size_t i = 0; i < 3; ++i)
+    REQUIRE(it::wait_for([&] { return f.up_members(i) == 3; }, 30s));
+  const int users = 40, per_user = 6;
+  send_events(f, 1, users, per_user);
+  f.nodes[0]->kill();
+  REQUIRE(it::wait_for([&] { return member(f.status(1), "n0")->state == "down"; }, 10s));
+  f.nodes[0]->restart();
+  std::string seen;
+  bool whole = it::wait_for(
+    [&] {
+      seen.clear();
+      for (size_t i = 0; i < 3; ++i)
+        seen += " n" + std::to_string(i) + " sees " + std::to_string(f.up_members(i)) + " up;";
+      return f.up_members(0) == 3 && f.up_members(1) == 3 && f.up_members(2) == 3;
+    },
+    30s);
+  INFO(seen << "\nn0's log:\n" << f.nodes[0]->log());
+  REQUIRE(whole);
+  REQUIRE(it::wait_for([&] { return copies_done(f, {0, 1, 2}); }, 30s));
+  check_reads(f, 0, users, per_user);
+}

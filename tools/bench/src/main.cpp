@@ -2,11 +2,12 @@
 // measured in the same run.
 //   prescient-bench ingest [--json] [--users N] [--days D] [--events N] ...
 //   prescient-bench request [--json] [--requests N] [--concurrency C] ...
-//   prescient-bench cluster [--json] [--nodes N] [--kill K] [--events N] ...
+//   prescient-bench cluster [--json] [--nodes N] [--kill K] [--cycles C] ...
 //   prescient-bench claim [--json] [--claims N] [--app PATH] [--steps S] ...
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <unistd.h>
 
@@ -72,28 +73,35 @@ void print_request_table(const nlohmann::json& r) {
 }
 
 void print_cluster_table(const nlohmann::json& r) {
-  std::cout << std::fixed << std::setprecision(0) << r["events"].get<size_t>()
-            << " synthetic events, replicas 2\n\n"
-            << std::left << std::setw(30) << "" << std::right << std::setw(14) << "1 node"
-            << std::setw(14) << (std::to_string(r["nodes"].get<size_t>()) + " nodes") << '\n'
-            << std::left << std::setw(30) << "ingest events/s" << std::right << std::setw(14)
-            << r["single_events_per_s"].get<double>() << std::setw(14)
-            << r["cluster_events_per_s"].get<double>() << '\n'
-            << std::left << std::setw(30) << "request p50 / p99 us" << std::right
-            << std::setw(14)
-            << (std::to_string(int(r["single_request_p50_us"].get<double>())) + " / "
-                + std::to_string(int(r["single_request_p99_us"].get<double>())))
-            << std::setw(14)
-            << (std::to_string(int(r["cluster_request_p50_us"].get<double>())) + " / "
-                + std::to_string(int(r["cluster_request_p99_us"].get<double>())))
-            << "\n" << std::setprecision(2) << "cluster / single ingest: "
-            << r["cluster_vs_single"].get<double>() << '\n';
-  if (r.contains("acked"))
-    std::cout << "\nSIGKILL of " << r["kill"].get<size_t>() << " node(s) under load: "
-              << r["acked"].get<uint64_t>() << " events acked, " << r["lost"].get<uint64_t>()
-              << " lost; " << r["requests"].get<uint64_t>() << " requests, "
-              << r["unanswered"].get<uint64_t>() << " unanswered; failover "
-              << r["failover_s"].get<double>() << " s\n";
+  if (r.contains("cluster_events_per_s"))
+    std::cout << std::fixed << std::setprecision(0) << r["events"].get<size_t>()
+              << " synthetic events, replicas 2\n\n"
+              << std::left << std::setw(30) << "" << std::right << std::setw(14) << "1 node"
+              << std::setw(14) << (std::to_string(r["nodes"].get<size_t>()) + " nodes") << '\n'
+              << std::left << std::setw(30) << "ingest events/s" << std::right << std::setw(14)
+              << r["single_events_per_s"].get<double>() << std::setw(14)
+              << r["cluster_events_per_s"].get<double>() << '\n'
+              << std::left << std::setw(30) << "request p50 / p99 us" << std::right
+              << std::setw(14)
+              << (std::to_string(int(r["single_request_p50_us"].get<double>())) + " / "
+                  + std::to_string(int(r["single_request_p99_us"].get<double>())))
+              << std::setw(14)
+              << (std::to_string(int(r["cluster_request_p50_us"].get<double>())) + " / "
+                  + std::to_string(int(r["cluster_request_p99_us"].get<double>())))
+              << "\n" << std::setprecision(2) << "cluster / single ingest: "
+              << r["cluster_vs_single"].get<double>() << '\n';
+  if (r.contains("acked")) {
+    std::cout << std::fixed << std::setprecision(2) << '\n' << r["cycles"].get<size_t>()
+              << " cycle(s) of SIGKILL of " << r["kill"].get<size_t>()
+              << " random node(s) under load and restart (seed " << r["seed"].get<uint64_t>()
+              << "): " << r["acked"].get<uint64_t>() << " events acked, "
+              << r["lost"].get<uint64_t>() << " lost; " << r["requests"].get<uint64_t>()
+              << " requests, " << r["unanswered"].get<uint64_t>() << " unanswered; failover "
+              << r["failover_s"].get<double>() << " s at worst, "
+              << r["failover_s_p50"].get<double>() << " s p50\n";
+    if (r.contains("error"))
+      std::cout << "stopped early: " << r["error"].get<std::string>() << '\n';
+  }
 }
 
 void print_claim_table(const nlohmann::json& r) {
@@ -173,7 +181,7 @@ int main(int argc, char** argv) {
   request->add_option("--prescientd", ro.prescientd, "node binary");
   prescient::bench::cluster_options clo;
   clo.prescientd = io.prescientd;
-  auto* cluster = app.add_subcommand("cluster", "1 vs N local nodes, then SIGKILL under load");
+  auto* cluster = app.add_subcommand("cluster", "1 vs N local nodes, then SIGKILL cycles under load");
   cluster->add_option("--nodes", clo.nodes, "cluster size")->check(CLI::Range(2, 9));
   cluster->add_option("--kill", clo.kill, "nodes SIGKILLed (fewer than half)")
     ->check(CLI::Range(0, 4));
@@ -182,7 +190,20 @@ int main(int argc, char** argv) {
   cluster->add_option("--users", clo.users, "synthetic users")->check(CLI::Range(10, 1'000'000));
   cluster->add_option("--requests", clo.requests, "measured requests per phase")
     ->check(CLI::Range(10, 10'000'000));
-  cluster->add_option("--load-s", clo.kill_load_s, "seconds of load before and after the kill")
+  cluster->add_option("--cycles", clo.cycles,
+                      "kill cycles: SIGKILL random node(s) under load, measure failover, "
+                      "restart on the same data, wait until the cluster is whole")
+    ->check(CLI::Range(1, 1000));
+  auto* cluster_seed = cluster->add_option("--seed", clo.kill_seed,
+                                           "seed of the choice of nodes to kill "
+                                           "(default: random, printed as `seed`)");
+  std::string phases = "all";
+  cluster->add_option("--phases", phases,
+                      "all: 1 vs N nodes ingest and latency, then the kill cycles; "
+                      "failover: only the kill cycles")
+    ->check(CLI::IsMember({"all", "failover"}));
+  cluster->add_option("--load-s", clo.kill_load_s,
+                      "seconds of load before each kill and after the last")
     ->check(CLI::Range(0.5, 600.0));
   size_t cluster_threads = 1; // three nodes share the cores: one thread each
   cluster->add_option("--node-threads", cluster_threads,
@@ -221,6 +242,14 @@ int main(int argc, char** argv) {
               << clo.nodes << " alive (see --help)\n";
     return 2;
   }
+  clo.throughput = phases == "all";
+  if (cluster->parsed() && !clo.throughput && clo.kill == 0) {
+    std::cerr << "prescient-bench: --phases failover needs --kill of at least 1 (see --help)\n";
+    return 2;
+  }
+  // Random unless given, and reported, so that a failing run can be replayed.
+  if (cluster_seed->count() == 0)
+    clo.kill_seed = std::random_device{}();
 
   if (sample->parsed()) {
     // Measure profiles under the allocator settings prescientd runs with.
@@ -273,7 +302,8 @@ int main(int argc, char** argv) {
       print_claim_table(result);
     else
       print_table(result);
-    return 0;
+    // The figures are printed either way; a run cut short is a failure.
+    return result.contains("error") ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "prescient-bench: " << e.what() << '\n';
     return 1;
