@@ -20,8 +20,8 @@ std::string shard_name(uint32_t shard) {
   return "shard " + std::to_string(shard);
 }
 
-/// A peer's failure as the client sees it: our own errors pass unchanged
-/// (e.g. the peer's "no quorum"), a timeout or a lost link names the node.
+} // namespace
+
 caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err) {
   if (err.category() == caf::atom("prescient"))
     return err;
@@ -33,6 +33,8 @@ caf::error peer_error(const std::string& node, const cluster_view& v, const caf:
   return make_error(actor_errc::unreachable,
                     "node '" + node + "' failed: " + describe(err));
 }
+
+namespace {
 
 /// Writes one shard's events here (the primary) and on every other owner;
 /// `done` runs once, with the count once all have them or the first error.
