@@ -12,6 +12,8 @@ struct DataCenterStatus {
   memoryCapacityMb @4 :Float64;
   memoryUsedMb @5 :Float64;
   instancesGranted @6 :UInt64;  # live grants not yet released
+  servedBy @7 :Text;            # cluster: node whose broker serves it; "" = each node's own
+  regionLost @8 :Bool;          # cluster: no node of its region reachable; requests skip it
 }
 
 struct NodeStatus {
@@ -127,6 +129,9 @@ struct Kpis {
   reserveMisses @28 :UInt64;       # claims with no hold and no reserve instance
   reserveIdleCoreS @29 :Float64;   # reserve instances waiting: core-seconds
   idleWarmCost @30 :Float64;       # idle warm core-hours x their price
+  claimsForwarded @31 :UInt64;     # cluster: sent to the node of the user's shard to decide
+  claimsFallback @32 :UInt64;      # of which decided here: that node did not answer
+  claimsRemoteDc @33 :UInt64;      # cluster: sent to a data center homed on another node
 }
 
 struct DemandForecast {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <unistd.h>
 
@@ -70,9 +71,18 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
       rp.deliver(std::move(err));
     }
   };
-  auto done = [j, out, rp]() mutable {
-    if (--j->pending == 0 && !j->failed)
-      rp.deliver(std::move(*out));
+  // Cluster: which node serves each data center (the router knows the
+  // view), set on the brokers' answers once all are in.
+  auto homes = std::make_shared<std::map<std::string, cluster::data_center_home>>();
+  auto done = [j, out, rp, homes]() mutable {
+    if (--j->pending > 0 || j->failed)
+      return;
+    for (auto& d : out->data_centers)
+      if (auto h = homes->find(d.name); h != homes->end()) {
+        d.served_by = h->second.node;
+        d.region_lost = h->second.where == cluster::data_center_home::kind::lost;
+      }
+    rp.deliver(std::move(*out));
   };
   for (auto& s : st.opts.shards)
     self->request(s, st.opts.timeout, status_atom::value)
@@ -92,7 +102,8 @@ void collect_status(self_ptr self, caf::typed_response_promise<node_status> rp) 
         fail);
   self->request(st.opts.router, st.opts.timeout, status_atom::value)
     .then(
-      [out, done](const router_stats& r) mutable {
+      [out, done, homes](const router_stats& r) mutable {
+        *homes = r.data_center_homes;
         out->events_ingested = r.events_ingested;
         out->events_per_second = r.events_per_s;
         out->event_time_us = r.watermark_us;

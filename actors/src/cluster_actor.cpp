@@ -18,6 +18,10 @@ void add_cluster_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<shard_part>("prescient::shard_part");
   cfg.add_message_type<cluster::member>("prescient::member");
   cfg.add_message_type<user_summary>("prescient::user_summary");
+  cfg.add_message_type<resource_request>("prescient::resource_request");
+  cfg.add_message_type<grant>("prescient::grant");
+  cfg.add_message_type<hold_request>("prescient::hold_request");
+  cfg.add_message_type<hold_reply>("prescient::hold_reply");
 }
 
 namespace {
@@ -73,6 +77,12 @@ void refresh(self_ptr self) {
   for (auto& o : serving)
     if (o == v->self || v->endpoints.count(o) > 0)
       v->live.push_back(o);
+  for (auto& m : st.members->view()) {
+    bool self_serving = m.id == v->self && m.state != cluster::member_state::leaving
+                        && m.state != cluster::member_state::down;
+    bool peer_up = m.state == cluster::member_state::up && v->endpoints.count(m.id) > 0;
+    v->members.push_back({m.id, m.region, self_serving || peer_up});
+  }
   v->quorum = quorum;
   v->reached = reached;
   v->expected = st.members->expected_nodes();
@@ -344,6 +354,22 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
     },
     [self](copy_atom a, uint32_t shard, event_batch& events) {
       return self->delegate(self->state.opts.router, a, shard, std::move(events));
+    },
+    // Claims decided on the user's node, and requests for the brokers of the
+    // data centers homed here: the router answers them.
+    [self](forward_atom a, resource_request& r) {
+      return self->delegate(self->state.opts.router, a, std::move(r));
+    },
+    [self](dc_atom a, std::string& dc, claim_atom b, resource_request& r) {
+      return self->delegate(self->state.opts.router, a, std::move(dc), b, std::move(r));
+    },
+    [self](dc_atom a, std::string& dc, hold_atom b, hold_request& r) {
+      return self->delegate(self->state.opts.router, a, std::move(dc), b, std::move(r));
+    },
+    [self](dc_atom a, std::string& dc, release_atom b, std::string& tenant, std::string& user,
+           std::string& instance) {
+      return self->delegate(self->state.opts.router, a, std::move(dc), b, std::move(tenant),
+                            std::move(user), std::move(instance));
     },
     [self](status_atom) { return status_of(self); },
     [self](leave_atom) {

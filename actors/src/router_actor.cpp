@@ -9,6 +9,7 @@
 
 #include "prescient/actors/errc.hpp"
 #include "router_cluster.hpp"
+#include "router_regions.hpp"
 #include "router_state.hpp"
 #include "spot_market.hpp"
 
@@ -119,14 +120,13 @@ throttle_list::policy throttle_policy(const tenant_policy& t) {
 void place_hold(self_ptr self, hold_request r, std::vector<size_t> ranked,
                 size_t next, caf::typed_response_promise<hold_reply> rp,
                 hold_reply last) {
-  auto& st = self->state;
   if (next == ranked.size()) {
     rp.deliver(std::move(last));
     return;
   }
   auto index = ranked[next];
-  self->request(st.opts.data_centers[index].broker, st.opts.timeout, hold_atom::value, r)
-    .then(
+  ask_data_center<hold_reply>(
+    self, index,
       [self, r, ranked, next, rp, index](hold_reply& reply) mutable {
         if (reply.held) {
           self->state.held_at[user_key(r.tenant, r.user)] = index;
@@ -139,7 +139,8 @@ void place_hold(self_ptr self, hold_request r, std::vector<size_t> ranked,
       },
       [self, r, ranked, next, rp, last](caf::error&) mutable {
         place_hold(self, std::move(r), std::move(ranked), next + 1, rp, std::move(last));
-      });
+      },
+    hold_atom::value, r);
 }
 
 /// `failed`: why a data center could not start the app, if one said so (a
@@ -160,9 +161,11 @@ void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
                             + std::to_string(r.resources.memory_mb) + " MB"));
     return;
   }
-  auto& dc = st.opts.data_centers[ranked[next]];
-  self->request(dc.broker, st.opts.timeout, claim_atom::value, r)
-    .then(
+  auto index = ranked[next];
+  if (route_data_center(st, index).where == data_center_route::kind::remote)
+    ++st.counters.claims_remote_dc;
+  ask_data_center<grant>(
+    self, index,
       [self, start, rp](grant& g) mutable {
         auto& st = self->state;
         g.decision_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -180,12 +183,93 @@ void claim(self_ptr self, resource_request r, std::vector<size_t> ranked,
         rp.deliver(std::move(g));
       },
       [self, r, ranked, next, start, rp, failed](caf::error& err) mutable {
-        // A full or unreachable data center: try the next best one.
+        // A full or unreachable data center, or one whose region is lost:
+        // try the next best one. A lost region explains a failure only
+        // when no data center said why it could not start the app.
         if (err.category() == caf::atom("prescient")
-            && err.code() == static_cast<uint8_t>(actor_errc::provider_failure))
+            && (err.code() == static_cast<uint8_t>(actor_errc::provider_failure)
+                || (!failed && err.code() == static_cast<uint8_t>(actor_errc::unreachable))))
           failed = std::move(err);
         claim(self, std::move(r), std::move(ranked), next + 1, start, rp,
               std::move(failed));
+      },
+    claim_atom::value, r);
+}
+
+/// Decides a claim on this node: the user's hold first, then the data
+/// centers the tenant may use in rank order.
+void decide_claim(self_ptr self, resource_request r, clock::time_point start,
+                  caf::typed_response_promise<grant> rp) {
+  auto& st = self->state;
+  ++st.counters.requests;
+  auto t = st.tenants.find(r.tenant);
+  if (t == st.tenants.end()) {
+    rp.deliver(make_error(actor_errc::unknown_tenant,
+                          "tenant '" + r.tenant + "' is not configured"));
+    return;
+  }
+  if (std::string why; !st.throttles.admit_claim(user_key(r.tenant, r.user), r.time_us,
+                                                 throttle_policy(t->second), why)) {
+    ++st.counters.throttled;
+    rp.deliver(make_error(actor_errc::throttled,
+                          "user '" + r.user + "' of tenant '" + r.tenant + "' is " + why));
+    return;
+  }
+  auto ranked = rank_data_centers(st.specs, t->second, r.region, r.time_us);
+  if (ranked.empty()) {
+    rp.deliver(make_error(actor_errc::region_not_allowed,
+                          "tenant '" + r.tenant + "' may use no configured data center"));
+    return;
+  }
+  // An existing hold for the user decides first: that is where the
+  // warm instance waits.
+  if (auto h = st.held_at.find(user_key(r.tenant, r.user)); h != st.held_at.end()) {
+    auto at = std::find(ranked.begin(), ranked.end(), h->second);
+    if (at != ranked.end())
+      std::rotate(ranked.begin(), at, at + 1);
+    st.held_at.erase(h);
+  }
+  claim(self, std::move(r), std::move(ranked), 0, start, rp);
+}
+
+/// Cluster: a claim is decided on the primary of the user's shard, the
+/// node that places the user's holds and knows where they wait. When that
+/// node cannot be asked or does not answer within request_timeout, this
+/// node decides (at worst on the reactive path): the claim is answered
+/// either way. A forwarded claim is decided where it arrives, never
+/// forwarded again.
+void route_claim(self_ptr self, resource_request r, clock::time_point start,
+                 caf::typed_response_promise<grant> rp) {
+  auto& st = self->state;
+  auto view = st.cluster;
+  if (!view || st.tenants.count(r.tenant) == 0 || places_holds_for(st, r.tenant, r.user)) {
+    decide_claim(self, std::move(r), start, rp);
+    return;
+  }
+  auto* primary = view->placement->primary(st.ring->shard_of(r.tenant, r.user));
+  auto ep = primary ? view->endpoint(*primary) : caf::actor{};
+  if (!ep) {
+    decide_claim(self, std::move(r), start, rp);
+    return;
+  }
+  ++st.counters.claims_forwarded;
+  self->request(ep, view->request_timeout, forward_atom::value, r)
+    .then(
+      [start, rp](grant& g) mutable {
+        g.decision_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  clock::now() - start)
+                                  .count();
+        rp.deliver(std::move(g));
+      },
+      [self, r, start, rp](caf::error& err) mutable {
+        // The primary's own answer (throttled, no room, ...) is the
+        // decision; a timeout or a lost link is not.
+        if (err.category() == caf::atom("prescient")) {
+          rp.deliver(std::move(err));
+          return;
+        }
+        ++self->state.counters.claims_fallback;
+        decide_claim(self, std::move(r), start, rp);
       });
 }
 
@@ -212,34 +296,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       return rp;
     },
     [self](claim_atom, resource_request& r) -> caf::result<grant> {
-      auto start = clock::now();
-      auto& st = self->state;
-      ++st.counters.requests;
-      auto t = st.tenants.find(r.tenant);
-      if (t == st.tenants.end())
-        return make_error(actor_errc::unknown_tenant,
-                          "tenant '" + r.tenant + "' is not configured");
-      if (std::string why; !st.throttles.admit_claim(user_key(r.tenant, r.user), r.time_us,
-                                                     throttle_policy(t->second), why)) {
-        ++st.counters.throttled;
-        return make_error(actor_errc::throttled,
-                          "user '" + r.user + "' of tenant '" + r.tenant + "' is " + why);
-      }
-      auto ranked = rank_data_centers(st.specs, t->second, r.region, r.time_us);
-      if (ranked.empty())
-        return make_error(actor_errc::region_not_allowed,
-                          "tenant '" + r.tenant
-                            + "' may use no configured data center");
-      // An existing hold for the user decides first: that is where the
-      // warm instance waits.
-      if (auto h = st.held_at.find(user_key(r.tenant, r.user)); h != st.held_at.end()) {
-        auto at = std::find(ranked.begin(), ranked.end(), h->second);
-        if (at != ranked.end())
-          std::rotate(ranked.begin(), at, at + 1);
-        st.held_at.erase(h);
-      }
       auto rp = self->make_response_promise<grant>();
-      claim(self, std::move(r), std::move(ranked), 0, start, rp);
+      route_claim(self, std::move(r), clock::now(), rp);
       return rp;
     },
     [self](hold_atom, hold_request& r) -> caf::result<hold_reply> {
@@ -276,14 +334,14 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
         return make_error(actor_errc::unknown_instance,
                           "data center '" + dc + "' is not configured");
       auto rp = self->make_response_promise<bool>();
-      self->request(st.opts.data_centers[i->second].broker, st.opts.timeout,
-                    release_atom::value, tenant, user, instance)
-        .then(
-          [self, rp](bool ok) mutable {
-            ++self->state.counters.releases;
-            rp.deliver(ok);
-          },
-          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      ask_data_center<bool>(
+        self, i->second,
+        [self, rp](bool ok) mutable {
+          ++self->state.counters.releases;
+          rp.deliver(ok);
+        },
+        [rp](caf::error& err) mutable { rp.deliver(std::move(err)); }, release_atom::value,
+        tenant, user, instance);
       return rp;
     },
     [self](kpis_atom) -> kpis {
@@ -300,7 +358,8 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       auto& st = self->state;
       return {st.counters.events_ingested, st.counters.events_rejected,
               st.events_per_s,          st.watermark_us,
-              st.copies_in_flight,      st.events_copied};
+              st.copies_in_flight,      st.events_copied,
+              data_center_homes(st)};
     },
     [self](record_atom, uint64_t rejected) {
       self->state.counters.events_rejected += rejected;
@@ -346,6 +405,21 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
     [self](replica_atom, shard_parts& parts) { return replica_write(self, parts); },
     [self](copy_atom, uint32_t shard, event_batch& events) {
       return copy_write(self, shard, events);
+    },
+    [self](forward_atom, resource_request& r) -> caf::result<grant> {
+      auto rp = self->make_response_promise<grant>();
+      decide_claim(self, std::move(r), clock::now(), rp);
+      return rp;
+    },
+    [self](dc_atom, const std::string& dc, claim_atom a, const resource_request& r) {
+      return serve_data_center<grant>(self, dc, a, r);
+    },
+    [self](dc_atom, const std::string& dc, hold_atom a, const hold_request& r) {
+      return serve_data_center<hold_reply>(self, dc, a, r);
+    },
+    [self](dc_atom, const std::string& dc, release_atom a, const std::string& tenant,
+           const std::string& user, const std::string& instance) {
+      return serve_data_center<bool>(self, dc, a, tenant, user, instance);
     },
   };
 }

@@ -22,8 +22,8 @@ std::string shard_name(uint32_t shard) {
   return "shard " + std::to_string(shard);
 }
 
-/// A peer's failure as the client sees it: our own errors pass unchanged
-/// (e.g. the peer's "no quorum"), a timeout or a lost link names the node.
+} // namespace
+
 caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err) {
   if (err.category() == caf::atom("prescient"))
     return err;
@@ -35,6 +35,8 @@ caf::error peer_error(const std::string& node, const cluster_view& v, const caf:
   return make_error(actor_errc::unreachable,
                     "node '" + node + "' failed: " + describe(err));
 }
+
+namespace {
 
 /// How long a write waits for the link to an owner that is in the view but
 /// not connected (a node that just joined, or a link being re-established):

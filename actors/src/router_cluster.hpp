@@ -44,6 +44,10 @@ caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& 
 /// profile's online models learn those older events late.
 void adopt_view(router_self self, cluster_view_ptr view);
 
+/// A peer's failure as the client sees it: our own errors pass unchanged
+/// (e.g. the peer's "no quorum"), a timeout or a lost link names the node.
+caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err);
+
 /// True unless, in cluster mode, another node is the primary of the user's
 /// shard (the replicas predict too, but only the primary places holds).
 bool places_holds_for(const router_state& st, const std::string& tenant,

@@ -24,6 +24,8 @@ node_status from_capnp(schema::NodeStatus::Reader r) {
     d.memory_capacity_mb = dc.getMemoryCapacityMb();
     d.memory_used_mb = dc.getMemoryUsedMb();
     d.instances_granted = dc.getInstancesGranted();
+    d.served_by = text(dc.getServedBy());
+    d.region_lost = dc.getRegionLost();
     s.data_centers.push_back(std::move(d));
   }
   auto c = r.getCluster();
@@ -72,6 +74,8 @@ void to_capnp(const node_status& s, schema::NodeStatus::Builder b) {
     o.setMemoryCapacityMb(d.memory_capacity_mb);
     o.setMemoryUsedMb(d.memory_used_mb);
     o.setInstancesGranted(d.instances_granted);
+    o.setServedBy(d.served_by);
+    o.setRegionLost(d.region_lost);
   }
   auto c = b.initCluster();
   c.setEnabled(s.cluster.enabled);
@@ -204,6 +208,9 @@ kpis from_capnp(schema::Kpis::Reader r) {
   k.reserve_misses = r.getReserveMisses();
   k.reserve_idle_core_s = r.getReserveIdleCoreS();
   k.idle_warm_cost = r.getIdleWarmCost();
+  k.claims_forwarded = r.getClaimsForwarded();
+  k.claims_fallback = r.getClaimsFallback();
+  k.claims_remote_dc = r.getClaimsRemoteDc();
   return k;
 }
 
@@ -239,6 +246,9 @@ void to_capnp(const kpis& k, schema::Kpis::Builder b) {
   b.setReserveMisses(k.reserve_misses);
   b.setReserveIdleCoreS(k.reserve_idle_core_s);
   b.setIdleWarmCost(k.idle_warm_cost);
+  b.setClaimsForwarded(k.claims_forwarded);
+  b.setClaimsFallback(k.claims_fallback);
+  b.setClaimsRemoteDc(k.claims_remote_dc);
 }
 
 namespace {

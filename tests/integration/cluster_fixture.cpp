@@ -4,7 +4,13 @@
 
 namespace prescient::it {
 
-cluster_fixture::cluster_fixture(int n, int expected_nodes) : expected(expected_nodes) {
+cluster_fixture::cluster_fixture(int n, int expected_nodes)
+    : cluster_fixture(n, expected_nodes, {}, "") {}
+
+cluster_fixture::cluster_fixture(int n, int expected_nodes, std::vector<std::string> node_regions,
+                                 std::string node_topology)
+    : expected(expected_nodes), regions(std::move(node_regions)),
+      topology(std::move(node_topology)) {
   for (int i = 0; i < n; ++i)
     add_node();
 }
@@ -23,6 +29,9 @@ size_t cluster_fixture::add_node() {
   if (!cluster_ports.empty())
     spec.seeds.push_back(cluster_ports.front());
   spec.expected_nodes = static_cast<uint32_t>(expected);
+  if (i < regions.size())
+    spec.region = regions[i];
+  spec.topology = topology;
   // A killed node closes its sockets, so its loss is seen at once (down_msg)
   // or by phi within a second; the connection timeout only catches silent
   // links, and at 1 s it cut healthy ones on a saturated 2-core CI machine
@@ -56,6 +65,13 @@ size_t cluster_fixture::up_members(size_t i) const {
   for (auto& m : status(i).cluster.members)
     n += m.state == "up" && m.reachable ? 1 : 0;
   return n;
+}
+
+const cluster_member_status* member(const node_status& s, const std::string& id) {
+  for (auto& m : s.cluster.members)
+    if (m.id == id)
+      return &m;
+  return nullptr;
 }
 
 bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {

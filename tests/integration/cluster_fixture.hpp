@@ -18,6 +18,9 @@ struct cluster_fixture {
   /// Starts `n` nodes of a cluster of `expected` nodes (fast failure
   /// detection: 100 ms heartbeats, 1 s connection timeout).
   cluster_fixture(int n, int expected);
+  /// The same, node i in `regions[i]` (cluster.region), with `topology`
+  /// (regions and data centers) instead of write_config's.
+  cluster_fixture(int n, int expected, std::vector<std::string> regions, std::string topology);
   ~cluster_fixture();
 
   /// Starts one more node (joining through node 0); returns its index.
@@ -29,10 +32,15 @@ struct cluster_fixture {
   size_t up_members(size_t i) const;
 
   int expected;
+  std::vector<std::string> regions;
+  std::string topology;
   std::vector<std::string> dirs;
   std::vector<uint16_t> cluster_ports;
   std::vector<std::unique_ptr<testkit::node_process>> nodes;
 };
+
+/// Member `id` in a node's status; null when it does not list it.
+const cluster_member_status* member(const node_status& s, const std::string& id);
 
 /// Polls `done` every 50 ms until it holds or `limit` passes; returns
 /// whether it held. Exceptions from `done` count as "not yet".

@@ -30,13 +30,6 @@ void send_events(const it::cluster_fixture& f, size_t via, int users, int per_us
   c.flush();
 }
 
-const cluster_member_status* member(const node_status& s, const std::string& id) {
-  for (auto& m : s.cluster.members)
-    if (m.id == id)
-      return &m;
-  return nullptr;
-}
-
 } // namespace
 
 TEST_CASE("three nodes form a cluster; any node reads what one node took",
@@ -127,7 +120,7 @@ TEST_CASE("SIGKILL of a node under load: detected, re-homed, nothing acknowledge
   bool detected = it::wait_for(
     [&] {
       auto s = f.status(0);
-      auto* m = member(s, "n2");
+      auto* m = it::member(s, "n2");
       return m && m->state == "down" && m->shards_owned == 0;
     },
     10s);
@@ -219,7 +212,7 @@ TEST_CASE("a node joins: shards move with their history; re-replication keeps R 
     REQUIRE(it::wait_for([&] { return f.up_members(i) == 4; }, 30s));
   REQUIRE(it::wait_for([&] { return copies_done(f, {0, 1, 2, 3}); }, 30s));
   auto s = f.status(joined);
-  auto* m = member(s, "n3");
+  auto* m = it::member(s, "n3");
   REQUIRE(m);
   CHECK(m->shards_primary > 0);
   uint64_t copied = 0;
@@ -234,10 +227,10 @@ TEST_CASE("a node joins: shards move with their history; re-replication keeps R 
   // Re-replication: with n0 gone, every shard it held gets a second copy
   // again; then n1 can go too (2 of 3 expected remain) and nothing is lost.
   f.nodes[0]->kill();
-  REQUIRE(it::wait_for([&] { return member(f.status(1), "n0")->state == "down"; }, 10s));
+  REQUIRE(it::wait_for([&] { return it::member(f.status(1), "n0")->state == "down"; }, 10s));
   REQUIRE(it::wait_for([&] { return copies_done(f, {1, 2, 3}); }, 30s));
   f.nodes[1]->kill();
-  REQUIRE(it::wait_for([&] { return member(f.status(2), "n1")->state == "down"; }, 10s));
+  REQUIRE(it::wait_for([&] { return it::member(f.status(2), "n1")->state == "down"; }, 10s));
   REQUIRE(it::wait_for([&] { return copies_done(f, {2, 3}); }, 30s));
   CHECK(f.status(2).cluster.quorum);
   check_reads(f, 2, users, per_user);
@@ -259,7 +252,7 @@ TEST_CASE("SIGTERM hands a node's shards off before it stops", "[integration][cl
   bool settled = it::wait_for(
     [&] {
       auto s = f.status(0);
-      auto *n2 = member(s, "n2"), *n3 = member(s, "n3");
+      auto *n2 = it::member(s, "n2"), *n3 = it::member(s, "n3");
       seen = "n2 " + (n2 ? n2->state : "absent") + ", n3 "
              + (n3 ? n3->state + " owning " + std::to_string(n3->shards_owned) : "absent")
              + ", quorum " + (s.cluster.quorum ? "yes" : "no");
@@ -284,7 +277,7 @@ TEST_CASE("the seed node restarted after SIGKILL rejoins as a new incarnation",
   const int users = 40, per_user = 6;
   send_events(f, 1, users, per_user);
   f.nodes[0]->kill();
-  REQUIRE(it::wait_for([&] { return member(f.status(1), "n0")->state == "down"; }, 10s));
+  REQUIRE(it::wait_for([&] { return it::member(f.status(1), "n0")->state == "down"; }, 10s));
   f.nodes[0]->restart();
   std::string seen;
   bool whole = it::wait_for(

@@ -8,29 +8,33 @@ namespace prescient::cluster {
 
 namespace {
 
-uint64_t weight(uint32_t shard, uint64_t node_hash) noexcept {
-  return wire::mix64(node_hash ^ wire::mix64(uint64_t{shard} + 0x9e3779b97f4a7c15ull));
-}
-
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 } // namespace
 
+uint64_t node_hash(std::string_view id) noexcept {
+  return wire::mix64(wire::fnv1a(id));
+}
+
+uint64_t rendezvous_weight(uint64_t key, uint64_t node_hash) noexcept {
+  return wire::mix64(node_hash ^ wire::mix64(key + 0x9e3779b97f4a7c15ull));
+}
+
 placement::placement(uint32_t shards, std::vector<std::string> owners,
                      uint32_t replicas) {
   std::sort(owners.begin(), owners.end());
   owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
   replicas_ = std::min<uint32_t>(replicas, static_cast<uint32_t>(owners.size()));
-  std::vector<uint64_t> node_hash;
+  std::vector<uint64_t> node_hashes;
   for (auto& o : owners)
-    node_hash.push_back(wire::mix64(wire::fnv1a(o)));
+    node_hashes.push_back(cluster::node_hash(o));
   table_.resize(shards);
   std::vector<std::pair<uint64_t, size_t>> ranked(owners.size());
   for (uint32_t s = 0; s < shards; ++s) {
     for (size_t k = 0; k < owners.size(); ++k)
-      ranked[k] = {weight(s, node_hash[k]), k};
+      ranked[k] = {rendezvous_weight(s, node_hashes[k]), k};
     // Highest weight first; ties (never seen with 64 bits) by node id.
     std::partial_sort(ranked.begin(), ranked.begin() + replicas_, ranked.end(),
                       [](auto& a, auto& b) {

@@ -62,7 +62,9 @@ nlohmann::json to_json(const node_status& s) {
                    {"cpu_used_millicores", d.cpu_used_millicores},
                    {"memory_capacity_mb", d.memory_capacity_mb},
                    {"memory_used_mb", d.memory_used_mb},
-                   {"instances_granted", d.instances_granted}});
+                   {"instances_granted", d.instances_granted},
+                   {"served_by", d.served_by},
+                   {"region_lost", d.region_lost}});
   nlohmann::json members = nlohmann::json::array();
   for (auto& m : s.cluster.members)
     members.push_back({{"id", m.id},
@@ -163,7 +165,10 @@ nlohmann::json to_json(const kpis& k) {
           {"reserve_hits", k.reserve_hits},
           {"reserve_misses", k.reserve_misses},
           {"reserve_idle_core_s", k.reserve_idle_core_s},
-          {"idle_warm_cost", k.idle_warm_cost}};
+          {"idle_warm_cost", k.idle_warm_cost},
+          {"claims_forwarded", k.claims_forwarded},
+          {"claims_fallback", k.claims_fallback},
+          {"claims_remote_dc", k.claims_remote_dc}};
 }
 
 nlohmann::json to_json(const data_center_forecast& f) {
@@ -277,14 +282,22 @@ void print(std::ostream& out, const node_status& s) {
       << std::left << std::setw(16) << "DATA CENTER" << std::setw(12) << "REGION"
       << std::right << std::setw(14) << "CPU USED" << std::setw(14) << "CPU CAP"
       << std::setw(12) << "MEM USED" << std::setw(12) << "MEM CAP"
-      << std::setw(10) << "GRANTS" << '\n';
-  for (auto& d : s.data_centers)
+      << std::setw(10) << "GRANTS" << (s.cluster.enabled ? "  SERVED BY" : "") << '\n';
+  for (auto& d : s.data_centers) {
     out << std::left << std::setw(16) << d.name << std::setw(12) << d.region
         << std::right << std::setw(14) << fixed(d.cpu_used_millicores / 1000, 1) + " c"
         << std::setw(14) << fixed(d.cpu_capacity_millicores / 1000, 1) + " c"
         << std::setw(12) << bytes(uint64_t(d.memory_used_mb) << 20)
         << std::setw(12) << bytes(uint64_t(d.memory_capacity_mb) << 20)
-        << std::setw(10) << d.instances_granted << '\n';
+        << std::setw(10) << d.instances_granted;
+    // Which node's broker counts: its home, "this node" when every node
+    // serves it, or LOST when its region has no reachable node.
+    if (s.cluster.enabled)
+      out << "  "
+          << (d.region_lost ? "LOST (region unreachable)"
+                            : d.served_by.empty() ? "each node" : d.served_by);
+    out << '\n';
+  }
 }
 
 void print(std::ostream& out, const user_summary& s) {
@@ -391,7 +404,10 @@ void print(std::ostream& out, const kpis& k) {
              {"warm reserve hits / misses", std::to_string(k.reserve_hits) + " / "
                                               + std::to_string(k.reserve_misses)},
              {"warm reserve idle", fixed(k.reserve_idle_core_s / 3600, 2) + " core-h"},
-             {"idle warm cost", fixed(k.idle_warm_cost, 2)}});
+             {"idle warm cost", fixed(k.idle_warm_cost, 2)},
+             {"claims forwarded / fallback", std::to_string(k.claims_forwarded) + " / "
+                                               + std::to_string(k.claims_fallback)},
+             {"claims to remote data centers", std::to_string(k.claims_remote_dc)}});
 }
 
 } // namespace prescient::ctl

@@ -34,10 +34,11 @@ std::string write_cluster_config(const std::string& dir, const cluster_node_spec
   cluster << "[cluster]\nlisten = \"127.0.0.1:" << spec.cluster_port << "\"\nseeds = [";
   for (size_t i = 0; i < spec.seeds.size(); ++i)
     cluster << (i ? ", " : "") << "\"127.0.0.1:" << spec.seeds[i] << '"';
-  cluster << "]\nexpected_nodes = " << spec.expected_nodes << '\n'
-          << spec.cluster_extra << '\n'
-          << spec.extra;
-  auto path = write_config(dir, cluster.str());
+  cluster << "]\nexpected_nodes = " << spec.expected_nodes << '\n';
+  if (!spec.region.empty())
+    cluster << "region = \"" << spec.region << "\"\n";
+  cluster << spec.cluster_extra << '\n' << spec.extra;
+  auto path = write_config(dir, cluster.str(), 2'000'000, spec.topology);
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();

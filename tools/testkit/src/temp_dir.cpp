@@ -26,33 +26,36 @@ void remove_tree(const std::string& path) {
 }
 
 std::string write_config(const std::string& dir, const std::string& extra,
-                         double cpu_capacity_millicores) {
+                         double cpu_capacity_millicores, const std::string& topology) {
   auto path = dir + "/node.toml";
   std::ofstream out(path);
   auto cpu = std::to_string(static_cast<long long>(cpu_capacity_millicores));
   out << "[node]\nid = \"test-node\"\nrpc_listen = \"127.0.0.1:0\"\nshards = 8\n"
          "data_dir = \""
-      << dir << "/data\"\n\n"
-      << "[[regions]]\nname = \"eu-west\"\n\n[[regions]]\nname = \"us-east\"\n\n"
-      << "[[data_centers]]\nname = \"eu-west-1\"\nregion = \"eu-west\"\n"
-         "capacity = { cpu_millicores = "
-      << cpu
-      << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
-         "latency_ms = { eu-west = 2, us-east = 80 }\nprice_on_demand = 0.05\n"
-         "price_spot = 0.015\n\n"
-         "[[data_centers]]\nname = \"eu-west-2\"\nregion = \"eu-west\"\n"
-         "capacity = { cpu_millicores = "
-      << cpu
-      << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
-         "latency_ms = { eu-west = 4, us-east = 85 }\nprice_on_demand = 0.04\n"
-         "price_spot = 0.012\n\n"
-         "[[data_centers]]\nname = \"us-east-1\"\nregion = \"us-east\"\n"
-         "capacity = { cpu_millicores = "
-      << cpu
-      << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
-         "latency_ms = { eu-west = 80, us-east = 2 }\nprice_on_demand = 0.045\n"
-         "price_spot = 0.014\n\n"
-         "[[tenants]]\nid = \"demo\"\n\n"
+      << dir << "/data\"\n\n";
+  if (!topology.empty())
+    out << topology << '\n';
+  else
+    out << "[[regions]]\nname = \"eu-west\"\n\n[[regions]]\nname = \"us-east\"\n\n"
+        << "[[data_centers]]\nname = \"eu-west-1\"\nregion = \"eu-west\"\n"
+           "capacity = { cpu_millicores = "
+        << cpu
+        << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
+           "latency_ms = { eu-west = 2, us-east = 80 }\nprice_on_demand = 0.05\n"
+           "price_spot = 0.015\n\n"
+           "[[data_centers]]\nname = \"eu-west-2\"\nregion = \"eu-west\"\n"
+           "capacity = { cpu_millicores = "
+        << cpu
+        << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
+           "latency_ms = { eu-west = 4, us-east = 85 }\nprice_on_demand = 0.04\n"
+           "price_spot = 0.012\n\n"
+           "[[data_centers]]\nname = \"us-east-1\"\nregion = \"us-east\"\n"
+           "capacity = { cpu_millicores = "
+        << cpu
+        << ", memory_mb = 4000000, disk_iops = 1000000, network_mbps = 100000, gpus = 16 }\n"
+           "latency_ms = { eu-west = 80, us-east = 2 }\nprice_on_demand = 0.045\n"
+           "price_spot = 0.014\n\n";
+  out << "[[tenants]]\nid = \"demo\"\n\n"
          "[[tenants]]\nid = \"acme\"\nallowed_regions = [\"eu-west\"]\n\n"
       << extra << '\n';
   if (!out)

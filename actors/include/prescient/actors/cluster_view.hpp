@@ -12,6 +12,11 @@
 //   (copy_atom, shard, event_batch) -> uint32      part of a shard's copy (idempotent)
 //   (user_atom, tenant, user, true) -> user_summary  read a local copy
 //   (erase_atom, tenant, user, true) -> bool       erase a local copy
+//   (forward_atom, resource_request) -> grant      a claim decided on the user's node
+//   (dc_atom, data center, claim_atom, resource_request) -> grant
+//   (dc_atom, data center, hold_atom, hold_request) -> hold_reply
+//   (dc_atom, data center, release_atom, tenant, user, instance) -> bool
+//                                                  to the broker of a data center homed there
 #pragma once
 
 #include <chrono>
@@ -29,6 +34,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "prescient/actors/messages.hpp"
+#include "prescient/cluster/data_center_home.hpp"
 #include "prescient/cluster/membership.hpp"
 #include "prescient/cluster/placement.hpp"
 #include "prescient/wire/admin.hpp"
@@ -41,6 +47,7 @@ using replica_atom = caf::atom_constant<caf::atom("replica")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using dc_atom = caf::atom_constant<caf::atom("dc")>;
 
 /// One shard's events in a write between nodes. A node sends a peer one
 /// message per client batch with every shard's part it has for that peer
@@ -67,6 +74,10 @@ struct cluster_view {
   std::vector<std::string> live;
   /// Cluster actors of the peers this node is connected to, by node id.
   std::map<std::string, caf::actor> endpoints;
+  /// Every member record with its region; live = up and connected (this
+  /// node: unless leaving). Data centers are homed by it
+  /// (cluster::home_of).
+  std::vector<cluster::region_member> members;
   bool quorum = false;
   uint32_t reached = 1;  ///< nodes this node reaches, itself included
   uint32_t expected = 1; ///< cluster.expected_nodes
@@ -120,6 +131,18 @@ typename Inspector::result_type inspect(Inspector& f, member& x) {
   });
   return f(caf::meta::type_name("member"), x.id, x.address, x.region, x.incarnation,
            x.version, state, restore);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_center_home& x) {
+  auto where = static_cast<uint8_t>(x.where);
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    if (where > static_cast<uint8_t>(data_center_home::kind::lost))
+      return caf::make_error(caf::sec::invalid_argument, "bad data center home");
+    x.where = static_cast<data_center_home::kind>(where);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("data_center_home"), where, x.node, restore);
 }
 
 } // namespace prescient::cluster

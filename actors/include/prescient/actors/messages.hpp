@@ -158,7 +158,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, data_center_status& x) {
   return f(caf::meta::type_name("data_center_status"), x.name, x.region,
            x.cpu_capacity_millicores, x.cpu_used_millicores,
-           x.memory_capacity_mb, x.memory_used_mb, x.instances_granted);
+           x.memory_capacity_mb, x.memory_used_mb, x.instances_granted, x.served_by,
+           x.region_lost);
 }
 
 template <class Inspector>

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,13 +43,16 @@ struct router_stats {
   int64_t watermark_us = 0;
   uint32_t copies_in_flight = 0; ///< cluster: shard copies being sent to new owners
   uint64_t events_copied = 0;    ///< cluster: events sent in shard copies
+  /// Cluster: where each data center is served, by name (absent: by this
+  /// node's own broker, as standalone).
+  std::map<std::string, cluster::data_center_home> data_center_homes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.events_ingested,
            x.events_rejected, x.events_per_s, x.watermark_us, x.copies_in_flight,
-           x.events_copied);
+           x.events_copied, x.data_center_homes);
 }
 
 template <class Inspector>
@@ -62,7 +66,8 @@ typename Inspector::result_type inspect(Inspector& f, kpis& x) {
            x.prediction_error, x.prediction_logloss, x.prediction_ece,
            x.timing_coverage80, x.demand_forecast_mae,
            x.demand_forecast_coverage95, x.anomalies_flagged, x.throttled,
-           x.reserve_hits, x.reserve_misses, x.reserve_idle_core_s, x.idle_warm_cost);
+           x.reserve_hits, x.reserve_misses, x.reserve_idle_core_s, x.idle_warm_cost,
+           x.claims_forwarded, x.claims_fallback, x.claims_remote_dc);
 }
 
 using router_actor = caf::typed_actor<
@@ -94,7 +99,16 @@ using router_actor = caf::typed_actor<
   /// Shards' events their primary replicates here.
   caf::replies_to<replica_atom, shard_parts>::with<uint32_t>,
   /// Part of a shard's copy for this node, a new owner of the shard.
-  caf::replies_to<copy_atom, uint32_t, event_batch>::with<uint32_t>>;
+  caf::replies_to<copy_atom, uint32_t, event_batch>::with<uint32_t>,
+  /// A claim a peer forwarded here, the primary of the user's shard (where
+  /// the user's holds were placed): decided here, never forwarded again.
+  caf::replies_to<forward_atom, resource_request>::with<grant>,
+  /// A peer's claim, hold or release for a data center homed on this node:
+  /// passed to this node's broker of that data center.
+  caf::replies_to<dc_atom, std::string, claim_atom, resource_request>::with<grant>,
+  caf::replies_to<dc_atom, std::string, hold_atom, hold_request>::with<hold_reply>,
+  caf::replies_to<dc_atom, std::string, release_atom, std::string, std::string,
+                  std::string>::with<bool>>;
 
 struct router_options {
   std::vector<shard_actor> shards; ///< index = shard id on the ring

@@ -17,6 +17,11 @@ struct data_center_status {
   double memory_capacity_mb = 0;
   double memory_used_mb = 0;
   uint64_t instances_granted = 0;
+  /// Cluster: the node whose broker serves it (its home, a node of its
+  /// region); empty = each node's own broker (standalone, or no node in
+  /// its region).
+  std::string served_by;
+  bool region_lost = false; ///< cluster: no node of its region is reachable; requests skip it
 };
 
 /// One member of a cluster as a node sees it.
@@ -137,6 +142,10 @@ struct kpis {
   uint64_t reserve_misses = 0;      ///< claims with no hold and no reserve instance
   double reserve_idle_core_s = 0;   ///< reserve instances waiting: core-seconds
   double idle_warm_cost = 0;        ///< idle warm core-hours x their price
+  // Cluster: claims and the nodes that decide them.
+  uint64_t claims_forwarded = 0;    ///< sent to the node of the user's shard to decide
+  uint64_t claims_fallback = 0;     ///< of which decided here: that node did not answer
+  uint64_t claims_remote_dc = 0;    ///< sent to a data center homed on another node
 };
 
 /// Requests per step expected at one data center (event time).

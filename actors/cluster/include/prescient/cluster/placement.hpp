@@ -17,9 +17,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace prescient::cluster {
+
+/// A node id's stable hash, the input of rendezvous_weight().
+uint64_t node_hash(std::string_view id) noexcept;
+/// Rendezvous (highest random weight) score of a node for `key` (a shard
+/// id, or a stable hash of a name): among candidate nodes, the highest
+/// score wins. Part of the wire contract: every node must agree.
+uint64_t rendezvous_weight(uint64_t key, uint64_t node_hash) noexcept;
 
 class placement {
 public:

@@ -19,6 +19,9 @@ struct cluster_node_spec {
   uint16_t cluster_port = 0;  ///< cluster.listen on 127.0.0.1
   std::vector<uint16_t> seeds;
   uint32_t expected_nodes = 3;
+  std::string region;         ///< cluster.region; "" = none
+  /// Replaces write_config's regions and data centers when not empty.
+  std::string topology;
   /// Appended to the [cluster] section (e.g. "heartbeat_interval = \"100ms\"\n").
   std::string cluster_extra;
   /// Extra lines of the [node] section (e.g. "worker_threads = 1\n").

@@ -21,8 +21,12 @@ void remove_tree(const std::string& path);
 /// Writes a complete node configuration into `dir`/node.toml and returns
 /// its path: two regions (eu-west, us-east), three data centers, tenants
 /// "demo" and "acme". `extra` is appended verbatim (e.g. "[profiles]\n...").
+/// A non-empty `topology` ([[regions]] and [[data_centers]] tables)
+/// replaces those regions and data centers (the tenants stay; "acme" needs
+/// a region "eu-west").
 std::string write_config(const std::string& dir, const std::string& extra = "",
-                         double cpu_capacity_millicores = 2'000'000);
+                         double cpu_capacity_millicores = 2'000'000,
+                         const std::string& topology = "");
 
 class node_process {
 public:
