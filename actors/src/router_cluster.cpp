@@ -16,7 +16,6 @@ namespace prescient {
 namespace {
 
 using done_fn = write_done;
-using batch_ptr = std::shared_ptr<const event_batch>;
 
 std::string shard_name(uint32_t shard) {
   return "shard " + std::to_string(shard);
@@ -181,10 +180,13 @@ done_fn deliver_to(caf::typed_response_promise<uint32_t> rp) {
   };
 }
 
-/// Events per chunk of a shard's copy: one replica write each.
+/// Events per chunk of a shard's copy: one copy message each.
 constexpr size_t copy_chunk = 2'000;
-/// A snapshot reads the shard's whole history from storage.
-constexpr std::chrono::seconds snapshot_timeout{120};
+/// Users read from the shard at a time: a copy holds their events only,
+/// never the whole shard's.
+constexpr size_t copy_users_per_read = 64;
+/// Listing the shard's users scans the node's user index.
+constexpr std::chrono::seconds copy_read_timeout{120};
 /// A copy waits for a new owner that is not connected yet (the view can
 /// name a joining node before this node's link to it is up) and retries a
 /// failed chunk, with backoff, for about a minute before it gives up: the
@@ -196,73 +198,108 @@ std::chrono::milliseconds copy_backoff(int attempt) {
                   std::chrono::milliseconds(2'000));
 }
 
-void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
-               size_t offset, int attempt);
+/// One shard's copy to a new owner, in progress.
+struct copy_job {
+  uint32_t shard = 0;
+  std::string to;
+  user_refs users;       ///< the shard's users, listed when the copy began
+  size_t next_user = 0;  ///< the first user not read yet
+  event_batch events;    ///< the users read last
+  size_t offset = 0;     ///< the first of `events` not sent yet
+  uint64_t sent = 0;
+};
+using copy_ptr = std::shared_ptr<copy_job>;
 
-void end_copy(router_self self, uint32_t shard, const std::string& to, const std::string& how) {
+void end_copy(router_self self, const copy_job& job, const std::string& how) {
   --self->state.copies_in_flight;
-  fprintf(stderr, "prescientd: copy of %s to node '%s' %s\n", shard_name(shard).c_str(),
-          to.c_str(), how.c_str());
+  fprintf(stderr, "prescientd: copy of %s to node '%s' %s\n", shard_name(job.shard).c_str(),
+          job.to.c_str(), how.c_str());
 }
 
-/// Sends the chunk at `offset` again after a backoff, or gives up.
-void retry_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
-                size_t offset, int attempt, const std::string& why) {
+void send_copy(router_self self, copy_ptr job, int attempt);
+
+/// Sends the current chunk again after a backoff, or gives up.
+void retry_copy(router_self self, copy_ptr job, int attempt, const std::string& why) {
   if (attempt + 1 >= copy_attempts) {
-    end_copy(self, shard, to, "abandoned: " + why);
+    end_copy(self, *job, "abandoned: " + why);
     return;
   }
-  run_later(self, copy_backoff(attempt), [=] {
-    send_copy(self, shard, to, all, offset, attempt + 1);
+  run_later(self, copy_backoff(attempt), [self, job, attempt] {
+    send_copy(self, job, attempt + 1);
   });
 }
 
-void send_copy(router_self self, uint32_t shard, std::string to, batch_ptr all,
-               size_t offset, int attempt) {
+/// Reads the next users' events from the local shard, then sends them.
+void read_copy(router_self self, copy_ptr job) {
   auto& st = self->state;
-  if (offset >= all->size()) {
-    end_copy(self, shard, to, "done: " + std::to_string(all->size()) + " events");
+  if (job->next_user >= job->users.size()) {
+    end_copy(self, *job, "done: " + std::to_string(job->sent) + " events");
+    return;
+  }
+  auto end = std::min(job->users.size(), job->next_user + copy_users_per_read);
+  user_refs part(job->users.begin() + static_cast<std::ptrdiff_t>(job->next_user),
+                 job->users.begin() + static_cast<std::ptrdiff_t>(end));
+  job->next_user = end;
+  self->request(st.opts.shards[job->shard], copy_read_timeout, copy_atom::value,
+                std::move(part))
+    .then(
+      [self, job](event_batch& events) {
+        job->events = std::move(events);
+        job->offset = 0;
+        send_copy(self, job, 0);
+      },
+      [self, job](caf::error& err) {
+        end_copy(self, *job, "failed: cannot read the shard: " + describe(err));
+      });
+}
+
+void send_copy(router_self self, copy_ptr job, int attempt) {
+  auto& st = self->state;
+  if (job->offset >= job->events.size()) {
+    read_copy(self, job);
     return;
   }
   auto view = st.cluster;
-  if (!view->placement->owns(to, shard)) {
-    end_copy(self, shard, to, "abandoned: no longer an owner");
+  if (!view->placement->owns(job->to, job->shard)) {
+    end_copy(self, *job, "abandoned: no longer an owner");
     return;
   }
-  auto ep = view->endpoint(to);
+  auto ep = view->endpoint(job->to);
   if (!ep) {
-    retry_copy(self, shard, to, all, offset, attempt, "not connected");
+    retry_copy(self, job, attempt, "not connected");
     return;
   }
-  auto end = std::min(all->size(), offset + copy_chunk);
-  event_batch chunk(all->begin() + static_cast<std::ptrdiff_t>(offset),
-                    all->begin() + static_cast<std::ptrdiff_t>(end));
-  self->request(ep, view->request_timeout, copy_atom::value, shard, std::move(chunk))
+  auto end = std::min(job->events.size(), job->offset + copy_chunk);
+  event_batch chunk(job->events.begin() + static_cast<std::ptrdiff_t>(job->offset),
+                    job->events.begin() + static_cast<std::ptrdiff_t>(end));
+  self->request(ep, view->request_timeout, copy_atom::value, job->shard, std::move(chunk))
     .then(
-      [self, shard, to, all, offset, end](uint32_t) {
-        self->state.events_copied += end - offset;
-        send_copy(self, shard, to, all, end, 0);
+      [self, job, end](uint32_t) {
+        self->state.events_copied += end - job->offset;
+        job->sent += end - job->offset;
+        job->offset = end;
+        send_copy(self, job, 0);
       },
-      [self, shard, to, all, offset, attempt, view](caf::error& err) {
-        retry_copy(self, shard, to, all, offset, attempt,
-                   describe(peer_error(to, *view, err)));
+      [self, job, attempt, view](caf::error& err) {
+        retry_copy(self, job, attempt, describe(peer_error(job->to, *view, err)));
       });
 }
 
 void copy_shard(router_self self, uint32_t shard, std::string to) {
   auto& st = self->state;
   ++st.copies_in_flight;
-  self->request(st.opts.shards[shard], snapshot_timeout, copy_atom::value,
+  auto job = std::make_shared<copy_job>();
+  job->shard = shard;
+  job->to = std::move(to);
+  self->request(st.opts.shards[shard], copy_read_timeout, copy_atom::value,
                 static_cast<uint32_t>(st.opts.shards.size()), st.opts.vnodes)
     .then(
-      [self, shard, to](event_batch& events) {
-        send_copy(self, shard, to, std::make_shared<const event_batch>(std::move(events)), 0,
-                  0);
+      [self, job](user_refs& users) {
+        job->users = std::move(users);
+        read_copy(self, job);
       },
-      [self, shard, to](caf::error& err) {
-        --self->state.copies_in_flight;
-        fprintf(stderr, "prescientd: cannot snapshot %s for node '%s': %s\n",
-                shard_name(shard).c_str(), to.c_str(), describe(err).c_str());
+      [self, job](caf::error& err) {
+        end_copy(self, *job, "failed: cannot list the shard's users: " + describe(err));
       });
 }
 

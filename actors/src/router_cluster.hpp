@@ -37,8 +37,10 @@ caf::result<uint32_t> copy_write(router_self self, uint32_t shard, event_batch& 
 
 /// Adopts a new view. Where the placement changed, this node sends each
 /// shard it must hand over (cluster::transfers with it as the source) to
-/// the new owner: a snapshot of the shard taken now, in chunks, as replica
-/// writes. Live writes reach the new owner from now on too, so it may see
+/// the new owner: the shard's users listed now, their stored events read a
+/// few users at a time and sent in chunks (shard_snapshot.cpp says why the
+/// copy and the live writes hold every event once). Live writes reach the
+/// new owner from now on too, so it may see
 /// a user's newer events before the copied older ones: every event is
 /// stored (several chunks per bucket, reads sort by time), while the
 /// profile's online models learn those older events late.

@@ -88,10 +88,16 @@ shard_impl(shard_actor::stateful_pointer<shard_state> self, storage::db* db,
     [self](connect_atom, caf::actor& router) {
       self->state.connect(std::move(router));
     },
-    [self](copy_atom, uint32_t shards, uint32_t vnodes) -> caf::result<event_batch> {
+    [self](copy_atom, uint32_t shards, uint32_t vnodes) -> caf::result<user_refs> {
       if (shards == 0 || vnodes == 0)
         return make_error(actor_errc::bad_input, "a ring needs shards and vnodes");
-      auto events = self->state.snapshot(shard_ring(shards, vnodes));
+      auto users = self->state.copy_users(shard_ring(shards, vnodes));
+      if (!users)
+        return std::move(users.error());
+      return std::move(*users);
+    },
+    [self](copy_atom, const user_refs& users) -> caf::result<event_batch> {
+      auto events = self->state.copy_events(users);
       if (!events)
         return std::move(events.error());
       return std::move(*events);

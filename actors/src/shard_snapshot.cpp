@@ -1,11 +1,15 @@
-// A shard's whole stored history, for the node that becomes a new owner of
-// the shard (re-replication after a failure, rebalancing after a join).
+// A shard's stored history, for the node that becomes a new owner of the
+// shard (re-replication after a failure, rebalancing after a join), read a
+// few users at a time so a copy never holds the whole shard in memory.
 //
-// Taken inside one message handler, after a checkpoint: the copy holds
-// exactly the writes the shard applied before the request, none after. The
-// router asks for it as soon as it sees the new placement, and every write
-// it sends the shard later is also sent to the new owner, so the copy and
-// the live writes together hold every event once.
+// The users are listed after a checkpoint, when the router sees the new
+// placement; every write the router sends the shard from then on is also
+// sent to the new owner. A user read later may include such a live event:
+// the router (the copy's source is the primary when it can be) sent the
+// new owner that write before it asked for the user's events, and CAF keeps
+// the order of messages between two actors, so the new owner has it
+// already and its ingest_copy() skips it. The copy and the live writes
+// together hold every event once.
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -14,20 +18,24 @@
 
 namespace prescient {
 
-caf::expected<event_batch> shard_state::snapshot(const shard_ring& ring) {
+caf::expected<user_refs> shard_state::copy_users(const shard_ring& ring) {
   if (auto err = checkpoint())
     return err;
-  std::vector<std::pair<std::string, std::string>> users;
+  user_refs users;
   auto err = db_->series().for_each_user([&](std::string_view tenant, std::string_view user) {
     if (ring.shard_of(tenant, user) == opts_.id)
-      users.emplace_back(std::string(tenant), std::string(user));
+      users.push_back({std::string(tenant), std::string(user)});
     return true;
   });
   if (err)
     return err;
+  return users;
+}
+
+caf::expected<event_batch> shard_state::copy_events(const user_refs& users) {
   event_batch out;
-  for (auto& [tenant, user] : users) {
-    auto events = db_->series().range(tenant, user, INT64_MIN, INT64_MAX);
+  for (auto& u : users) {
+    auto events = db_->series().range(u.tenant, u.user, INT64_MIN, INT64_MAX);
     if (!events)
       return std::move(events.error());
     // range() orders by device, then time: a profile learns in time order.

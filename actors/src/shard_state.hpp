@@ -48,10 +48,13 @@ public:
 
   caf::error erase(const std::string& tenant, const std::string& user);
 
-  /// Every stored event of the shard's users (those `ring` maps to this
-  /// shard), each user's in time order, after a checkpoint: what a new
-  /// owner of the shard needs to rebuild it (shard_snapshot.cpp).
-  caf::expected<event_batch> snapshot(const shard_ring& ring);
+  /// The shard's users (those `ring` maps to this shard) with stored
+  /// events, after a checkpoint: what a copy to a new owner of the shard
+  /// reads, a few users at a time (shard_snapshot.cpp).
+  caf::expected<user_refs> copy_users(const shard_ring& ring);
+
+  /// Every stored event of `users`, each user's in time order.
+  caf::expected<event_batch> copy_events(const user_refs& users);
 
   /// Applies the events of a copy that this shard does not hold yet (same
   /// user, device, time, app and kind; counted, so repeats stay repeats):

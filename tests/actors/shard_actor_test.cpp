@@ -362,15 +362,26 @@ TEST_CASE_METHOD(shard_fixture, "a shard's copy holds its users' history and app
   auto source = spawn(0);
   REQUIRE(ingest(source, events("ann", 0, 30)) == 30);
   REQUIRE(ingest(source, events("ben", 0, 12)) == 12);
-  event_batch copy;
+  user_refs users;
   (*self)->request(source, timeout, copy_atom::value, uint32_t{1}, uint32_t{16})
-    .receive([&](event_batch& x) { copy = std::move(x); },
+    .receive([&](user_refs& x) { users = std::move(x); },
              [](caf::error& e) { FAIL(describe(e)); });
+  REQUIRE(users.size() == 2);
+  // Read a user at a time, as the router streams a copy.
+  event_batch copy;
+  for (auto& u : users)
+    (*self)->request(source, timeout, copy_atom::value, user_refs{u})
+      .receive(
+        [&](event_batch& x) {
+          CHECK(x.size() == (u.user == "ann" ? 30u : 12u));
+          CHECK(std::is_sorted(x.begin(), x.end(),
+                               [](auto& a, auto& b) { return a.time_us < b.time_us; }));
+          copy.insert(copy.end(), x.begin(), x.end());
+        },
+        [](caf::error& e) { FAIL(describe(e)); });
   REQUIRE(copy.size() == 42);
-  CHECK(std::is_sorted(copy.begin(), copy.begin() + 30,
-                       [](auto& a, auto& b) { return a.time_us < b.time_us; }));
   (*self)->request(source, timeout, copy_atom::value, uint32_t{0}, uint32_t{16})
-    .receive([](event_batch&) { FAIL("a ring without shards was accepted"); },
+    .receive([](user_refs&) { FAIL("a ring without shards was accepted"); },
              [](caf::error& e) { CHECK(describe(e) == "a ring needs shards and vnodes"); });
 
   // Applied into the same shard again: nothing new, so nothing applied.

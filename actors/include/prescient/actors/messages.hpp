@@ -19,6 +19,18 @@ namespace prescient {
 /// Events for one shard, in arrival order.
 using event_batch = std::vector<usage_event>;
 
+/// A user, by tenant and id: a shard's copy is read a few users at a time.
+struct user_ref {
+  std::string tenant;
+  std::string user;
+};
+using user_refs = std::vector<user_ref>;
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_ref& x) {
+  return f(caf::meta::type_name("user_ref"), x.tenant, x.user);
+}
+
 /// What a shard reports to the admin actor.
 struct shard_stats {
   uint32_t shard = 0;

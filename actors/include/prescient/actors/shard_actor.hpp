@@ -46,9 +46,12 @@ using shard_actor = caf::typed_actor<
   /// Where to send hold requests for confident predictions (the router);
   /// none are made before.
   caf::reacts_to<connect_atom, caf::actor>,
-  /// (shards, vnodes of the ring): every stored event of this shard's
-  /// users, after a checkpoint, for a new owner of the shard.
-  caf::replies_to<copy_atom, uint32_t, uint32_t>::with<event_batch>,
+  /// (shards, vnodes of the ring): this shard's users, after a checkpoint,
+  /// for a copy of the shard to a new owner.
+  caf::replies_to<copy_atom, uint32_t, uint32_t>::with<user_refs>,
+  /// Every stored event of these users, each user's in time order: the
+  /// next part of such a copy.
+  caf::replies_to<copy_atom, user_refs>::with<event_batch>,
   /// Part of such a copy, received: applies the events not held yet;
   /// replies with their number.
   caf::replies_to<copy_atom, event_batch>::with<uint32_t>>;
