@@ -143,6 +143,16 @@ void render_kpis(writer& w, const kpis& k) {
   w.single("prescient_reserve_idle_core_seconds_total", "counter",
            "Warm reserve instances waiting for a claim, in core-seconds.",
            k.reserve_idle_core_s);
+  w.family("prescient_cluster_claims_total", "counter",
+           "Cluster: claims sent on, by route: forwarded (to the node of the user's "
+           "shard), fallback (decided here after that node did not answer), remote_dc "
+           "(to a data center served by another node).");
+  w.sample("prescient_cluster_claims_total", double(k.claims_forwarded),
+           label("route", "forwarded"));
+  w.sample("prescient_cluster_claims_total", double(k.claims_fallback),
+           label("route", "fallback"));
+  w.sample("prescient_cluster_claims_total", double(k.claims_remote_dc),
+           label("route", "remote_dc"));
   w.single("prescient_idle_warm_cost_total", "counter",
            "Idle warm capacity (expired holds, reserve waiting) in core-hours times "
            "its price per core-hour (spot or on-demand).",

@@ -49,6 +49,8 @@ admin_actor::behavior_type stand_in_admin(admin_actor::stateful_pointer<stand_in
       k.grants_shadow = 2;
       k.decision_latency_p99_us = 250;
       k.reserve_hits = 5;
+      k.claims_forwarded = 4;
+      k.claims_remote_dc = 9;
       k.idle_warm_cost = 0.125;
       return k;
     },
@@ -99,6 +101,12 @@ TEST_CASE("metrics server renders the Prometheus text format", "[nodes][metrics]
   CHECK(resp.find("\nprescient_decision_latency_seconds{quantile=\"0.99\"} 0.00025\n")
         != std::string::npos);
   CHECK(resp.find("\nprescient_reserve_claims_total{outcome=\"hit\"} 5\n") != std::string::npos);
+  CHECK(resp.find("\nprescient_cluster_claims_total{route=\"forwarded\"} 4\n")
+        != std::string::npos);
+  CHECK(resp.find("\nprescient_cluster_claims_total{route=\"fallback\"} 0\n")
+        != std::string::npos);
+  CHECK(resp.find("\nprescient_cluster_claims_total{route=\"remote_dc\"} 9\n")
+        != std::string::npos);
   CHECK(resp.find("\nprescient_idle_warm_cost_total 0.125\n") != std::string::npos);
   CHECK(resp.find("\nprescient_event_time_watermark_seconds 1700000000\n")
         != std::string::npos);
