@@ -304,6 +304,19 @@ caf::behavior cluster_impl(self_ptr self, cluster_options opts) {
       if (p.handle && p.handle.address() == dm.source) {
         auto lost = id; // lose_peer may touch the map
         lose_peer(self, lost, "link closed");
+        // CAF also closes a live node's proxies when a route through a
+        // third node that died goes (seen: both survivors of a 3-node
+        // cluster losing each other as the third was killed). Dial it at
+        // once rather than at the next heartbeat: a live node is back
+        // within milliseconds, a dead one refuses. Only the lower id does,
+        // as for any pair (see heartbeat()).
+        auto* m = st.members->find(lost);
+        std::string host;
+        uint16_t port = 0;
+        if (m && lost > st.members->self().id && split_address(m->address, host, port)) {
+          st.dialed.erase(host + ":" + std::to_string(port));
+          dial(self, host, port);
+        }
         return;
       }
   });

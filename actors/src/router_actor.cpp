@@ -234,10 +234,10 @@ void decide_claim(self_ptr self, resource_request r, clock::time_point start,
 
 /// Cluster: a claim is decided on the primary of the user's shard, the
 /// node that places the user's holds and knows where they wait. When that
-/// node cannot be asked or does not answer within request_timeout, this
-/// node decides (at worst on the reactive path): the claim is answered
-/// either way. A forwarded claim is decided where it arrives, never
-/// forwarded again.
+/// node cannot be asked or does not answer within the router's timeout
+/// plus request_timeout, this node decides (at worst on the reactive path):
+/// the claim is answered either way. A forwarded claim is decided where it
+/// arrives, never forwarded again.
 void route_claim(self_ptr self, resource_request r, clock::time_point start,
                  caf::typed_response_promise<grant> rp) {
   auto& st = self->state;
@@ -253,23 +253,41 @@ void route_claim(self_ptr self, resource_request r, clock::time_point start,
     return;
   }
   ++st.counters.claims_forwarded;
-  self->request(ep, view->request_timeout, forward_atom::value, r)
+  // Decided here instead when the user's node does not answer, or at once
+  // when the link it was sent on goes (adopt_view): CAF drops the replies
+  // of a link that closes, and waiting out the timeout would leave the
+  // client without an answer for seconds.
+  auto id = ++st.last_claim_id;
+  st.forwarded_claims[id] = {*primary, ep, [self, r, start, rp]() mutable {
+                               ++self->state.counters.claims_fallback;
+                               decide_claim(self, std::move(r), start, rp);
+                             }};
+  // The user's node may itself wait the router's timeout for a broker (a
+  // cold start, a warming instance): this bound must be longer, or a slow
+  // but sound decision there is taken as no answer and decided twice.
+  self->request(ep, st.opts.timeout + view->request_timeout, forward_atom::value, r)
     .then(
-      [start, rp](grant& g) mutable {
+      [self, id, start, rp](grant& g) mutable {
+        if (self->state.forwarded_claims.erase(id) == 0)
+          return; // decided here already
         g.decision_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                   clock::now() - start)
                                   .count();
         rp.deliver(std::move(g));
       },
-      [self, r, start, rp](caf::error& err) mutable {
+      [self, id, rp](caf::error& err) mutable {
+        auto& pending = self->state.forwarded_claims;
+        auto i = pending.find(id);
+        if (i == pending.end())
+          return;
+        auto fallback = std::move(i->second.fallback);
+        pending.erase(i);
         // The primary's own answer (throttled, no room, ...) is the
         // decision; a timeout or a lost link is not.
-        if (err.category() == caf::atom("prescient")) {
+        if (err.category() == caf::atom("prescient"))
           rp.deliver(std::move(err));
-          return;
-        }
-        ++self->state.counters.claims_fallback;
-        decide_claim(self, std::move(r), start, rp);
+        else
+          fallback();
       });
 }
 
@@ -400,7 +418,22 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
       for (auto& work : now) // may defer more
         work();
     },
-    [self](view_atom, cluster_view_ptr& view) { adopt_view(self, std::move(view)); },
+    [self](view_atom, cluster_view_ptr& view) {
+      adopt_view(self, std::move(view));
+      // Claims forwarded on a link that is gone get no reply: decide them.
+      auto& pending = self->state.forwarded_claims;
+      std::vector<std::function<void()>> orphaned;
+      for (auto i = pending.begin(); i != pending.end();) {
+        if (self->state.cluster->endpoint(i->second.node) == i->second.endpoint) {
+          ++i;
+          continue;
+        }
+        orphaned.push_back(std::move(i->second.fallback));
+        i = pending.erase(i);
+      }
+      for (auto& decide : orphaned)
+        decide();
+    },
     [self](forward_atom, shard_parts& parts) { return forwarded_write(self, parts); },
     [self](replica_atom, shard_parts& parts) { return replica_write(self, parts); },
     [self](copy_atom, uint32_t shard, event_batch& events) {

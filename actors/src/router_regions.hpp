@@ -35,8 +35,8 @@ data_center_route route_data_center(const router_state& st, size_t index);
 caf::error region_lost(const router_state& st, size_t index);
 
 /// Sends (atom, args...) to data center `index`'s broker: this node's own
-/// (bounded by the router's timeout) or the home node's, through its cluster
-/// actor (bounded by the view's request_timeout). Calls exactly one of
+/// or the home node's, through its cluster actor, both bounded by the
+/// router's timeout (a broker's longest answer fits in it). Calls exactly one of
 /// `on_reply(Reply&)` and `on_error(caf::error&)`, the latter at once for a
 /// data center whose region is lost.
 template <class Reply, class Atom, class OnReply, class OnError, class... Ts>
@@ -53,11 +53,15 @@ void ask_data_center(router_self self, size_t index, OnReply on_reply, OnError o
       return;
     case data_center_route::kind::remote: {
       auto view = st.cluster;
-      self->request(route.endpoint, view->request_timeout, dc_atom::value, dc.spec.name, atom,
+      // The router's own bound on a broker, as for a local one: a claim may
+      // wait for a cold start or a warming instance, far longer than the
+      // cluster's request_timeout.
+      self->request(route.endpoint, st.opts.timeout, dc_atom::value, dc.spec.name, atom,
                     args...)
         .then([on_reply](Reply& r) mutable { on_reply(r); },
-              [on_error, view, node = route.node](caf::error& err) mutable {
-                auto why = peer_error(node, *view, err);
+              [on_error, view, node = route.node, waited = st.opts.timeout](
+                caf::error& err) mutable {
+                auto why = peer_error(node, *view, err, waited);
                 on_error(why);
               });
       return;

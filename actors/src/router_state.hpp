@@ -42,6 +42,15 @@ struct router_state {
   uint64_t events_at_last_tick = 0;
   std::chrono::steady_clock::time_point last_tick;
   double events_per_s = 0;
+  /// Claims sent to the node of their user's shard and not answered yet,
+  /// by id: decided here if that node's link goes first.
+  struct forwarded_claim {
+    std::string node;
+    caf::actor endpoint;
+    std::function<void()> fallback;
+  };
+  std::map<uint64_t, forwarded_claim> forwarded_claims;
+  uint64_t last_claim_id = 0;
   /// Work deferred by run_later, by due time.
   std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> deferred;
 };

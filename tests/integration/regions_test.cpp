@@ -130,6 +130,26 @@ TEST_CASE("regions: the nearest region's data center through any node; a killed 
       10s));
   auto detected = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
   CHECK(detected <= 5.0);
+  // As the third node dies, CAF may close the survivors' proxies of each
+  // other too; they dial each other again (the lower id at once). Until
+  // their views have the link back, eu-central looks lost from n0 as well,
+  // which is right for that view but not what this test is about: wait
+  // until each survivor's router sends a probe claim to fra-1.
+  for (size_t i = 0; i < 2; ++i)
+    REQUIRE(it::wait_for(
+      [&] {
+        auto s = f.status(i);
+        if (!s.cluster.quorum || f.up_members(i) != 2)
+          return false;
+        // The router's own view, through a probe claim.
+        client c(f.client_opts(i));
+        auto g = c.request(it::make_request("probe", "ide", "eu-west", 500, 512));
+        c.release("demo", "probe", g);
+        return g.data_center == "fra-1";
+      },
+      15s));
+  // A probe whose release failed is still granted: count from here.
+  auto fra_before = dc_of(f.status(1), "fra-1").instances_granted;
   double slowest = 0;
   for (size_t via = 0; via < 2; ++via) {
     client c(f.client_opts(via));
@@ -142,15 +162,16 @@ TEST_CASE("regions: the nearest region's data center through any node; a killed 
       CHECK(g.data_center == "fra-1");
     }
   }
-  // At worst a claim forwarded to the user's node times out once
-  // (request_timeout, 2 s) and is decided where it arrived.
-  CHECK(slowest < 5.0);
+  // A cold start in fra-1 (2 s) is a sound answer, not a silent node: a
+  // claim forwarded to the user's node waits for it (the bound is the
+  // router's broker timeout plus request_timeout, 7 s). A claim whose link
+  // goes before the reply is decided where it arrived at once; the user's
+  // node's late grant is then one instance more than the clients hold.
+  CHECK(slowest < 9.0);
   uint64_t fallbacks = 0;
   for (size_t i = 0; i < 2; ++i)
     fallbacks += client(f.client_opts(i)).node_kpis().claims_fallback;
-  // A fallback after a timeout may leave the user's node's late grant
-  // behind: one instance more than the client was given.
-  auto fra = dc_of(f.status(1), "fra-1").instances_granted;
+  auto fra = dc_of(f.status(1), "fra-1").instances_granted - fra_before;
   CHECK(fra >= 2 * users);
   CHECK(fra <= 2 * users + fallbacks);
   auto text = it::run_bin("prescientctl", {"--address", f.nodes[0]->address(), "status"});
