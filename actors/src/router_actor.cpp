@@ -90,6 +90,32 @@ void run_later(router_self self, std::chrono::milliseconds delay, std::function<
   self->delayed_send(self, delay, later_atom::value);
 }
 
+uint64_t await_peer(router_self self, const std::string& node, const caf::actor& endpoint,
+                    std::function<void()> link_lost) {
+  auto& st = self->state;
+  auto id = ++st.last_awaited_id;
+  st.awaited_peers[id] = {node, endpoint, std::move(link_lost)};
+  return id;
+}
+
+void drop_lost_links(router_self self) {
+  auto& st = self->state;
+  std::vector<std::function<void()>> lost;
+  for (auto i = st.awaited_peers.begin(); i != st.awaited_peers.end();) {
+    // CAF equates a new proxy of the same actor with the old one: a link
+    // that went and came back between two views shows as a view without
+    // the endpoint first, which is where this catches it.
+    if (st.cluster->endpoint(i->second.node) == i->second.endpoint) {
+      ++i;
+      continue;
+    }
+    lost.push_back(std::move(i->second.link_lost));
+    i = st.awaited_peers.erase(i);
+  }
+  for (auto& run : lost) // may send and await again
+    run();
+}
+
 write_done answer_client(router_self self, caf::typed_response_promise<uint32_t> rp) {
   return [self, rp](caf::expected<uint32_t> r) mutable {
     if (!r) {
@@ -257,18 +283,17 @@ void route_claim(self_ptr self, resource_request r, clock::time_point start,
   // when the link it was sent on goes (adopt_view): CAF drops the replies
   // of a link that closes, and waiting out the timeout would leave the
   // client without an answer for seconds.
-  auto id = ++st.last_claim_id;
-  st.forwarded_claims[id] = {*primary, ep, [self, r, start, rp]() mutable {
-                               ++self->state.counters.claims_fallback;
-                               decide_claim(self, std::move(r), start, rp);
-                             }};
+  auto id = await_peer(self, *primary, ep, [self, r, start, rp]() mutable {
+    ++self->state.counters.claims_fallback;
+    decide_claim(self, std::move(r), start, rp);
+  });
   // The user's node may itself wait the router's timeout for a broker (a
   // cold start, a warming instance): this bound must be longer, or a slow
   // but sound decision there is taken as no answer and decided twice.
   self->request(ep, st.opts.timeout + view->request_timeout, forward_atom::value, r)
     .then(
       [self, id, start, rp](grant& g) mutable {
-        if (self->state.forwarded_claims.erase(id) == 0)
+        if (self->state.awaited_peers.erase(id) == 0)
           return; // decided here already
         g.decision_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                   clock::now() - start)
@@ -276,11 +301,11 @@ void route_claim(self_ptr self, resource_request r, clock::time_point start,
         rp.deliver(std::move(g));
       },
       [self, id, rp](caf::error& err) mutable {
-        auto& pending = self->state.forwarded_claims;
+        auto& pending = self->state.awaited_peers;
         auto i = pending.find(id);
         if (i == pending.end())
           return;
-        auto fallback = std::move(i->second.fallback);
+        auto fallback = std::move(i->second.link_lost);
         pending.erase(i);
         // The primary's own answer (throttled, no room, ...) is the
         // decision; a timeout or a lost link is not.
@@ -420,19 +445,7 @@ router_actor::behavior_type router_impl(self_ptr self, router_options opts) {
     },
     [self](view_atom, cluster_view_ptr& view) {
       adopt_view(self, std::move(view));
-      // Claims forwarded on a link that is gone get no reply: decide them.
-      auto& pending = self->state.forwarded_claims;
-      std::vector<std::function<void()>> orphaned;
-      for (auto i = pending.begin(); i != pending.end();) {
-        if (self->state.cluster->endpoint(i->second.node) == i->second.endpoint) {
-          ++i;
-          continue;
-        }
-        orphaned.push_back(std::move(i->second.fallback));
-        i = pending.erase(i);
-      }
-      for (auto& decide : orphaned)
-        decide();
+      drop_lost_links(self);
     },
     [self](forward_atom, shard_parts& parts) { return forwarded_write(self, parts); },
     [self](replica_atom, shard_parts& parts) { return replica_write(self, parts); },

@@ -55,15 +55,27 @@ void ask_data_center(router_self self, size_t index, OnReply on_reply, OnError o
       auto view = st.cluster;
       // The router's own bound on a broker, as for a local one: a claim may
       // wait for a cold start or a warming instance, far longer than the
-      // cluster's request_timeout.
+      // cluster's request_timeout. If the home node's link goes first, the
+      // request fails at once (CAF drops the replies of a closed link).
+      auto id = await_peer(self, route.node, route.endpoint, [on_error, node = route.node]() mutable {
+        auto err = make_error(actor_errc::unreachable,
+                              "node '" + node + "' was lost before it answered");
+        on_error(err);
+      });
       self->request(route.endpoint, st.opts.timeout, dc_atom::value, dc.spec.name, atom,
                     args...)
-        .then([on_reply](Reply& r) mutable { on_reply(r); },
-              [on_error, view, node = route.node, waited = st.opts.timeout](
-                caf::error& err) mutable {
-                auto why = peer_error(node, *view, err, waited);
-                on_error(why);
-              });
+        .then(
+          [self, id, on_reply](Reply& r) mutable {
+            if (self->state.awaited_peers.erase(id) != 0)
+              on_reply(r);
+          },
+          [self, id, on_error, view, node = route.node, waited = st.opts.timeout](
+            caf::error& err) mutable {
+            if (self->state.awaited_peers.erase(id) == 0)
+              return;
+            auto why = peer_error(node, *view, err, waited);
+            on_error(why);
+          });
       return;
     }
     case data_center_route::kind::lost: {

@@ -42,15 +42,16 @@ struct router_state {
   uint64_t events_at_last_tick = 0;
   std::chrono::steady_clock::time_point last_tick;
   double events_per_s = 0;
-  /// Claims sent to the node of their user's shard and not answered yet,
-  /// by id: decided here if that node's link goes first.
-  struct forwarded_claim {
+  /// Requests to peers not answered yet (claims forwarded to the user's
+  /// node, requests to a data center's home node), by id: `link_lost` runs
+  /// instead of the reply if the peer's link goes first.
+  struct awaited_peer {
     std::string node;
     caf::actor endpoint;
-    std::function<void()> fallback;
+    std::function<void()> link_lost;
   };
-  std::map<uint64_t, forwarded_claim> forwarded_claims;
-  uint64_t last_claim_id = 0;
+  std::map<uint64_t, awaited_peer> awaited_peers;
+  uint64_t last_awaited_id = 0;
   /// Work deferred by run_later, by due time.
   std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> deferred;
 };
@@ -69,6 +70,16 @@ void write_local(router_self self, shard_parts parts, write_done done, bool copy
 /// Runs `work` in the router after `delay` (a retry's backoff), unless
 /// the router has stopped by then.
 void run_later(router_self self, std::chrono::milliseconds delay, std::function<void()> work);
+
+/// Registers a request to `node` (sent on `endpoint`) as awaited; returns
+/// its id. The reply's handler erases it first and ignores the reply when
+/// it is gone: `link_lost` ran (the link went before the reply came).
+uint64_t await_peer(router_self self, const std::string& node, const caf::actor& endpoint,
+                    std::function<void()> link_lost);
+
+/// After a new view: runs `link_lost` of the awaited requests whose peer's
+/// link is gone or was replaced.
+void drop_lost_links(router_self self);
 
 /// Answers a client's batch: the count (added to the KPIs) or the error.
 write_done answer_client(router_self self, caf::typed_response_promise<uint32_t> rp);
