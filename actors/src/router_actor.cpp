@@ -260,8 +260,8 @@ void decide_claim(self_ptr self, resource_request r, clock::time_point start,
 
 /// Cluster: a claim is decided on the primary of the user's shard, the
 /// node that places the user's holds and knows where they wait. When that
-/// node cannot be asked or does not answer within the router's timeout
-/// plus request_timeout, this node decides (at worst on the reactive path):
+/// node cannot be asked or does not answer within request_timeout, or its
+/// link goes first, this node decides (at worst on the reactive path):
 /// the claim is answered either way. A forwarded claim is decided where it
 /// arrives, never forwarded again.
 void route_claim(self_ptr self, resource_request r, clock::time_point start,
@@ -287,10 +287,12 @@ void route_claim(self_ptr self, resource_request r, clock::time_point start,
     ++self->state.counters.claims_fallback;
     decide_claim(self, std::move(r), start, rp);
   });
-  // The user's node may itself wait the router's timeout for a broker (a
-  // cold start, a warming instance): this bound must be longer, or a slow
-  // but sound decision there is taken as no answer and decided twice.
-  self->request(ep, st.opts.timeout + view->request_timeout, forward_atom::value, r)
+  // Bounded by request_timeout, short enough that the fallback still
+  // answers within a client's timeout when a reply is lost on one side of
+  // a link. A decision there slower than that (a cold start longer than
+  // request_timeout) is made twice; raise cluster.request_timeout above the
+  // provider's start-up to avoid it.
+  self->request(ep, view->request_timeout, forward_atom::value, r)
     .then(
       [self, id, start, rp](grant& g) mutable {
         if (self->state.awaited_peers.erase(id) == 0)

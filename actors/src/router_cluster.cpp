@@ -23,17 +23,14 @@ std::string shard_name(uint32_t shard) {
 
 } // namespace
 
-caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err,
-                      std::chrono::milliseconds waited) {
+caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err) {
   if (err.category() == caf::atom("prescient"))
     return err;
-  if (waited.count() == 0)
-    waited = v.request_timeout;
   if (err.category() == caf::atom("system")
       && err.code() == static_cast<uint8_t>(caf::sec::request_timeout))
     return make_error(actor_errc::unreachable,
                       "node '" + node + "' did not answer within "
-                        + std::to_string(waited.count()) + " ms");
+                        + std::to_string(v.request_timeout.count()) + " ms");
   return make_error(actor_errc::unreachable,
                     "node '" + node + "' failed: " + describe(err));
 }

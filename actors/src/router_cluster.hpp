@@ -48,9 +48,7 @@ void adopt_view(router_self self, cluster_view_ptr view);
 
 /// A peer's failure as the client sees it: our own errors pass unchanged
 /// (e.g. the peer's "no quorum"), a timeout or a lost link names the node.
-/// `waited`: the request's bound, when not the view's request_timeout.
-caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err,
-                      std::chrono::milliseconds waited = {});
+caf::error peer_error(const std::string& node, const cluster_view& v, const caf::error& err);
 
 /// True unless, in cluster mode, another node is the primary of the user's
 /// shard (the replicas predict too, but only the primary places holds).

@@ -35,8 +35,8 @@ data_center_route route_data_center(const router_state& st, size_t index);
 caf::error region_lost(const router_state& st, size_t index);
 
 /// Sends (atom, args...) to data center `index`'s broker: this node's own
-/// or the home node's, through its cluster actor, both bounded by the
-/// router's timeout (a broker's longest answer fits in it). Calls exactly one of
+/// (bounded by the router's timeout) or the home node's, through its cluster
+/// actor (bounded by the view's request_timeout). Calls exactly one of
 /// `on_reply(Reply&)` and `on_error(caf::error&)`, the latter at once for a
 /// data center whose region is lost.
 template <class Reply, class Atom, class OnReply, class OnError, class... Ts>
@@ -53,27 +53,26 @@ void ask_data_center(router_self self, size_t index, OnReply on_reply, OnError o
       return;
     case data_center_route::kind::remote: {
       auto view = st.cluster;
-      // The router's own bound on a broker, as for a local one: a claim may
-      // wait for a cold start or a warming instance, far longer than the
-      // cluster's request_timeout. If the home node's link goes first, the
-      // request fails at once (CAF drops the replies of a closed link).
+      // Bounded by request_timeout, like every request to a peer (a longer
+      // bound left clients without an answer when a reply was lost on one
+      // side of a link); if the home node's link goes first, the request
+      // fails at once (CAF drops the replies of a closed link).
       auto id = await_peer(self, route.node, route.endpoint, [on_error, node = route.node]() mutable {
         auto err = make_error(actor_errc::unreachable,
                               "node '" + node + "' was lost before it answered");
         on_error(err);
       });
-      self->request(route.endpoint, st.opts.timeout, dc_atom::value, dc.spec.name, atom,
+      self->request(route.endpoint, view->request_timeout, dc_atom::value, dc.spec.name, atom,
                     args...)
         .then(
           [self, id, on_reply](Reply& r) mutable {
             if (self->state.awaited_peers.erase(id) != 0)
               on_reply(r);
           },
-          [self, id, on_error, view, node = route.node, waited = st.opts.timeout](
-            caf::error& err) mutable {
+          [self, id, on_error, view, node = route.node](caf::error& err) mutable {
             if (self->state.awaited_peers.erase(id) == 0)
               return;
-            auto why = peer_error(node, *view, err, waited);
+            auto why = peer_error(node, *view, err);
             on_error(why);
           });
       return;

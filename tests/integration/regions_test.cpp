@@ -162,12 +162,11 @@ TEST_CASE("regions: the nearest region's data center through any node; a killed 
       CHECK(g.data_center == "fra-1");
     }
   }
-  // A cold start in fra-1 (2 s) is a sound answer, not a silent node: a
-  // claim forwarded to the user's node waits for it (the bound is the
-  // router's broker timeout plus request_timeout, 7 s). A claim whose link
-  // goes before the reply is decided where it arrived at once; the user's
-  // node's late grant is then one instance more than the clients hold.
-  CHECK(slowest < 9.0);
+  // At worst a claim forwarded to the user's node gets no reply within
+  // request_timeout (2 s; a reply lost on one side of a link) and is
+  // decided where it arrived; the user's node's late grant is then one
+  // instance more than the clients hold.
+  CHECK(slowest < 5.0);
   uint64_t fallbacks = 0;
   for (size_t i = 0; i < 2; ++i)
     fallbacks += client(f.client_opts(i)).node_kpis().claims_fallback;
